@@ -52,8 +52,8 @@ export interface JobSpec {
   readonly leg: Leg;
   /** Keys of jobs that must succeed first. */
   readonly needs: readonly string[];
-  /** Install commands; undefined means "detect from the project" at run time. */
-  readonly install: readonly string[] | undefined;
+  /** Install commands; absent means "detect from the project" at run time. */
+  readonly install?: readonly string[];
   readonly systemSitePackages: boolean;
   readonly steps: readonly Step[];
   readonly timeoutMs: number;
@@ -63,13 +63,16 @@ export interface JobSpec {
    * Jobs the engine evaluates itself, without a runner (the coverage gate reads the
    * coverage leg's result).
    */
-  readonly evaluate?: { readonly kind: "coverage-gate"; readonly minimum: number | undefined };
+  readonly evaluate?: { readonly kind: "coverage-gate"; readonly minimum?: number };
 }
 
 export interface Pipeline {
   readonly jobs: readonly JobSpec[];
   readonly failFast: boolean;
-  readonly maxParallel: number | undefined;
+  /** Absent: no limit beyond the dispatcher's concurrency. */
+  readonly maxParallel?: number;
+  /** Things the user should know about the plan (a coverage selector that matched no leg). */
+  readonly warnings: readonly string[];
 }
 
 export const CONCLUSIONS = [

@@ -1,0 +1,1 @@
+export { LocalDispatcher, createLocalDispatcher, type LocalDispatcherOptions } from "./local.js";

@@ -1,0 +1,8 @@
+export {
+  Engine,
+  jobId,
+  type EngineOptions,
+  type StartInput,
+  type RerunSelection,
+} from "./engine.js";
+export type * from "./ports.js";

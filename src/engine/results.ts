@@ -1,0 +1,41 @@
+import type { Decision } from "../pipeline/state.js";
+import type { Conclusion, JobResult } from "../pipeline/types.js";
+import type { JobRecord, PipelineView } from "./ports.js";
+
+/** The result of a job that ended without a runner: skipped, cancelled, or a gate. */
+export function syntheticResult(
+  job: JobRecord,
+  conclusion: Conclusion,
+  summary: string,
+  now: string,
+): JobResult {
+  return {
+    jobId: job.id,
+    attempt: job.attempt,
+    conclusion,
+    summary,
+    startedAt: job.startedAt ?? now,
+    finishedAt: now,
+    logTail: "",
+    steps: [],
+    reports: {},
+    timings: {},
+  };
+}
+
+export function stopSummary(stop: Decision["stop"][number], view: PipelineView): string {
+  switch (stop.reason) {
+    case "fail-fast": {
+      const failed = view.jobs.find(
+        (job) =>
+          job.spec.matrix && (job.conclusion === "failure" || job.conclusion === "timed_out"),
+      );
+      return `cancelled by fail-fast: ${failed?.spec.name ?? "a leg"} failed`;
+    }
+    case "needs-failed": {
+      const job = view.jobs.find((j) => j.spec.key === stop.key);
+      const needs = job?.spec.needs.join(", ") ?? "a required job";
+      return `skipped: ${needs} did not succeed`;
+    }
+  }
+}
