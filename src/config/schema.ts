@@ -34,9 +34,7 @@ export const SEVERITIES = ["none", "low", "medium", "high"] as const;
 export const CONFIDENCES = ["low", "medium", "high"] as const;
 export const PERMISSIONS = ["read", "triage", "write", "maintain", "admin"] as const;
 
-const environmentName = z
-  .string()
-  .regex(/^[A-Za-z0-9._-]+$/, "letters, digits, '.', '_' or '-'");
+const environmentName = z.string().regex(/^[A-Za-z0-9._-]+$/, "letters, digits, '.', '_' or '-'");
 
 export const DeployEnvironmentSchema = z.strictObject({
   run: z.string().min(1).describe("Command run on a runner with the environment's secrets"),
