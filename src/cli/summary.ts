@@ -31,6 +31,11 @@ export function formatClock(ms: number): string {
     : `${minutes}:${seconds}`;
 }
 
+/** A job's time: seconds under a minute (3.1s), a clock above (2:05). */
+export function formatDuration(ms: number): string {
+  return ms < 60_000 ? formatSeconds(ms) : formatClock(ms);
+}
+
 /** Seconds with one decimal: 3.1s. */
 export function formatSeconds(ms: number): string {
   return `${(Math.max(0, ms) / 1000).toFixed(1)}s`;
@@ -118,7 +123,7 @@ function jobTable(view: PipelineView, color: boolean): string[] {
     const badge = jobBadge(job);
     const duration = jobDurationMs(job);
     const label = duration === null ? badge.label : `${badge.label.padEnd(9)}  `;
-    const time = duration === null ? "" : formatClock(duration);
+    const time = duration === null ? "" : formatDuration(duration);
     const line = `  ${paint(badge.symbol, badge.tone, color)} ${job.spec.name.padEnd(width)}  ${paint(label, badge.tone, color)}${time}`;
     return line.trimEnd();
   });
@@ -161,15 +166,19 @@ export function renderSummary(view: PipelineView, options: RenderSummaryOptions)
     ["Jobs:", ...jobTable(view, color)],
     ...view.jobs.filter(isFailed).map((job) => failureDetails(job, color)),
   ];
-  const coverage = view.jobs.flatMap((job) =>
-    job.result?.coverage === undefined
-      ? []
-      : [`Coverage: ${job.result.coverage.toFixed(1)}% (${job.spec.name})`],
+  const measured = view.jobs.find(
+    (job) => !job.spec.evaluate && job.result?.coverage !== undefined,
   );
-  if (coverage.length > 0) sections.push(coverage);
-  const reports = view.jobs.flatMap((job) =>
-    reportFolders(job).map((folder) => `  ${job.spec.name}: ${folder}`),
-  );
+  if (measured?.result?.coverage !== undefined)
+    sections.push([`Coverage: ${measured.result.coverage.toFixed(1)}% on ${measured.spec.name}`]);
+  // A gate job shows its leg's reports; list each folder once, under the job that wrote it.
+  const reports = view.jobs
+    .filter((job) => job.spec.evaluate === undefined)
+    .flatMap((job) =>
+      reportFolders(job)
+        .slice(0, 1)
+        .map((folder) => `  ${job.spec.name}: ${folder}`),
+    );
   if (reports.length > 0) sections.push(["Reports:", ...reports]);
   const duration = formatClock(pipelineDurationMs(view));
   sections.push([`Pipeline ${paint(badge.label, badge.tone, color)} in ${duration}`]);

@@ -1,0 +1,11 @@
+export { createLocalExecutor, type LocalExecutorOptions } from "./executor.js";
+export { discoverInterpreters, type DiscoverOptions } from "./discover-interpreters.js";
+export {
+  defaultInterpreter,
+  pickInterpreter,
+  type Interpreter,
+  type InterpreterChoice,
+  type InterpreterSource,
+} from "./interpreter-choice.js";
+export { coverageCommand, type CoverageCommand } from "./coverage-command.js";
+export type { FetchSource, GithubSource } from "./source.js";
