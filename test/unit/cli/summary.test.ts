@@ -107,7 +107,7 @@ describe("renderSummary", () => {
   it("shows coverage, the reports folder once, and the pipeline's outcome", () => {
     const text = renderSummary(failing, { color: false });
 
-    expect(text).toContain("Coverage: 87.5% (test (3.12, linux))");
+    expect(text).toContain("Coverage: 87.5% on test (3.12, linux)");
     expect(text.match(/\/tmp\/pylot\/p1\/test\/reports$/gm)).toHaveLength(1);
     expect(text).toContain("Pipeline failure in 0:42");
   });
@@ -119,11 +119,11 @@ describe("renderSummary", () => {
   });
 
   it.each([
-    { conclusion: "success", line: /^ {2}✓ job {2}success {4}0:02$/m, details: false },
-    { conclusion: "failure", line: /^ {2}✗ job {2}failure {4}0:02$/m, details: true },
-    { conclusion: "timed_out", line: /^ {2}⏱ job {2}timed out {2}0:02$/m, details: true },
-    { conclusion: "cancelled", line: /^ {2}⊘ job {2}cancelled {2}0:02$/m, details: false },
-    { conclusion: "neutral", line: /^ {2}– job {2}neutral {4}0:02$/m, details: false },
+    { conclusion: "success", line: /^ {2}✓ job {2}success {4}2.0s$/m, details: false },
+    { conclusion: "failure", line: /^ {2}✗ job {2}failure {4}2.0s$/m, details: true },
+    { conclusion: "timed_out", line: /^ {2}⏱ job {2}timed out {2}2.0s$/m, details: true },
+    { conclusion: "cancelled", line: /^ {2}⊘ job {2}cancelled {2}2.0s$/m, details: false },
+    { conclusion: "neutral", line: /^ {2}– job {2}neutral {4}2.0s$/m, details: false },
   ] satisfies { conclusion: Conclusion; line: RegExp; details: boolean }[])(
     "lists a $conclusion job",
     ({ conclusion, line, details }) => {
