@@ -1,8 +1,9 @@
 /**
  * The schema's history, shared by every adapter. Each migration is plain SQL that SQLite and
- * PostgreSQL both accept (TEXT timestamps in ISO 8601, JSON kept as TEXT, quoted identifiers
- * where a word is a keyword somewhere), or a per-dialect pair when that is impossible.
- * Append only: never edit or renumber an applied migration.
+ * PostgreSQL both accept (quoted identifiers where a word is a keyword somewhere), or a
+ * per-dialect pair where the types differ: SQLite keeps JSON as TEXT and timestamps as ISO 8601
+ * TEXT; PostgreSQL uses jsonb and timestamptz, and the "C" collation on ids so that ties sort
+ * byte-wise as in SQLite. Append only: never edit or renumber an applied migration.
  */
 
 export const DIALECTS = ["sqlite", "postgres"] as const;
@@ -22,7 +23,7 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
   applied_at TEXT NOT NULL
 )`;
 
-const INITIAL = `
+const INITIAL_SQLITE = `
 CREATE TABLE pipelines (
   id TEXT PRIMARY KEY,
   repo TEXT,
@@ -66,7 +67,55 @@ CREATE INDEX jobs_pipeline_position ON jobs (pipeline_id, position);
 CREATE INDEX deliveries_received ON deliveries (received_at);
 `;
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "initial", sql: INITIAL }];
+// Same tables, columns and indexes as INITIAL_SQLITE; only the types differ.
+const INITIAL_POSTGRES = `
+CREATE TABLE pipelines (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  repo TEXT,
+  pull_request INTEGER,
+  ref TEXT NOT NULL,
+  sha TEXT NOT NULL,
+  status TEXT NOT NULL,
+  conclusion TEXT,
+  "trigger" JSONB NOT NULL,
+  plan JSONB NOT NULL,
+  source JSONB NOT NULL,
+  cancel_reason TEXT,
+  created_at TIMESTAMPTZ NOT NULL,
+  updated_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE jobs (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  pipeline_id TEXT COLLATE "C" NOT NULL REFERENCES pipelines (id) ON DELETE CASCADE,
+  "key" TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  spec JSONB NOT NULL,
+  state TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  conclusion TEXT,
+  result JSONB,
+  started_at TIMESTAMPTZ,
+  finished_at TIMESTAMPTZ,
+  external JSONB NOT NULL,
+  UNIQUE (pipeline_id, "key")
+);
+CREATE TABLE deliveries (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  event TEXT NOT NULL,
+  received_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX pipelines_status_created ON pipelines (status, created_at);
+CREATE INDEX pipelines_repo_pr ON pipelines (repo, pull_request, status);
+CREATE INDEX pipelines_repo_ref ON pipelines (repo, ref, status);
+CREATE INDEX pipelines_repo_sha ON pipelines (repo, sha, created_at);
+CREATE INDEX jobs_pipeline_position ON jobs (pipeline_id, position);
+CREATE INDEX deliveries_received ON deliveries (received_at);
+`;
+
+// Version 1 shipped for SQLite as INITIAL_SQLITE, unchanged here; PostgreSQL starts at it too.
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "initial", sql: { sqlite: INITIAL_SQLITE, postgres: INITIAL_POSTGRES } },
+];
 
 export function migrationSql(migration: Migration, dialect: Dialect): string {
   return typeof migration.sql === "string" ? migration.sql : migration.sql[dialect];
