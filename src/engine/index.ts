@@ -6,3 +6,4 @@ export {
   type RerunSelection,
 } from "./engine.js";
 export type * from "./ports.js";
+export { KeyedSerial } from "./serial.js";

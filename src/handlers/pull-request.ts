@@ -1,0 +1,37 @@
+import type { Context } from "probot";
+import { buildCommit, firstDelivery, fullName, gateFork, supersede } from "./build-commit.js";
+import { decidePullRequest } from "./decide.js";
+import type { HandlerServices } from "./services.js";
+
+type PullRequestEvent =
+  "pull_request.opened" | "pull_request.synchronize" | "pull_request.reopened";
+
+/**
+ * A pull request's new head supersedes the PR's running pipelines, then is built; a fork's
+ * head is gated until a maintainer approves it.
+ */
+export function onPullRequest(services: HandlerServices) {
+  return async (context: Context<PullRequestEvent>): Promise<void> => {
+    if (!(await firstDelivery(services, context))) return;
+    const decision = decidePullRequest(context.payload);
+    if (decision.kind === "skip") {
+      context.log.debug({ reason: decision.reason }, "pull request ignored");
+      return;
+    }
+    const { target } = decision;
+    const repo = fullName(target);
+    const log = context.log.child({ repo, pr: target.pullRequest, sha: target.sha });
+    const pullRequest = target.pullRequest ?? context.payload.pull_request.number;
+    const cancelled = await supersede(services, { repo, pullRequest, sha: target.sha });
+    if (decision.kind === "fork") {
+      const gated = await gateFork(services, context.octokit, decision, log);
+      log.info({ gated, cancelled }, "fork pull request handled");
+      return;
+    }
+    cancelled.push(
+      ...(await supersede(services, { repo, ref: decision.headRef, sha: target.sha })),
+    );
+    const outcome = await buildCommit(services, context.octokit, target, log);
+    log.info({ outcome, cancelled }, "pull request handled");
+  };
+}

@@ -1,0 +1,17 @@
+import type { Probot } from "probot";
+import { createPylotApp } from "./app.js";
+import type { Handlers } from "./handlers/index.js";
+
+/** Which webhook events reach which handler: the whole of the entry's job. */
+export function routes(app: Probot, handlers: Handlers): void {
+  app.on("push", handlers.push);
+  app.on(
+    ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened"],
+    handlers.pullRequest,
+  );
+  app.on(["check_suite.requested", "check_suite.rerequested"], handlers.checkSuite);
+  app.on(["check_run.rerequested", "check_run.requested_action"], handlers.checkRun);
+}
+
+/** The Probot entry `npm start` runs (`probot run ./dist/index.js`). */
+export default createPylotApp({ routes });
