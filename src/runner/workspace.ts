@@ -35,7 +35,10 @@ export function jobPaths(input: {
   readonly pipelineId: string;
   readonly jobKey: string;
 }): JobPaths {
-  const root = join(input.workdir, "jobs", `${safeSegment(input.jobId)}-${input.attempt}`);
+  // Short on purpose: TMPDIR lives here, and tools put Unix sockets in it (black's
+  // multiprocessing), whose whole path must stay under 108 bytes.
+  const id = createHash("sha256").update(input.jobId).digest("hex").slice(0, 16);
+  const root = join(input.workdir, "jobs", `${id}-${input.attempt}`);
   const venv = join(root, "venv");
   return {
     root,

@@ -39,14 +39,26 @@ describe("jobPaths", () => {
     });
 
     expect(paths).toEqual({
-      root: "/w/jobs/p_lint-2",
-      src: "/w/jobs/p_lint-2/src",
-      home: "/w/jobs/p_lint-2/home",
-      tmp: "/w/jobs/p_lint-2/tmp",
-      venv: "/w/jobs/p_lint-2/venv",
-      venvPython: "/w/jobs/p_lint-2/venv/bin/python",
+      root: "/w/jobs/21682ebcfa720ff2-2",
+      src: "/w/jobs/21682ebcfa720ff2-2/src",
+      home: "/w/jobs/21682ebcfa720ff2-2/home",
+      tmp: "/w/jobs/21682ebcfa720ff2-2/tmp",
+      venv: "/w/jobs/21682ebcfa720ff2-2/venv",
+      venvPython: "/w/jobs/21682ebcfa720ff2-2/venv/bin/python",
       reports: "/w/reports/p/lint",
     });
+  });
+
+  it("keeps the job folder short, whatever the job id, so socket paths in TMPDIR fit", () => {
+    const paths = jobPaths({
+      workdir: "/var/lib/pylot/work",
+      jobId: `${"0123abcd-".repeat(4)}uuid:test-3.12-linux-${"x".repeat(80)}`,
+      attempt: 12,
+      pipelineId: "p",
+      jobKey: "k",
+    });
+
+    expect(paths.tmp.length).toBeLessThan(48);
   });
 });
 
