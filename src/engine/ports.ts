@@ -91,6 +91,8 @@ export interface Store {
   setJobExternal(id: string, external: Readonly<Record<string, string>>): Promise<void>;
   /** Records a webhook delivery id; false when it was seen before. */
   recordDelivery(id: string, event: string): Promise<boolean>;
+  /** Forgets a delivery whose handling failed, so its redelivery is processed. */
+  forgetDelivery(id: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -33,11 +33,28 @@ export function fullName(target: Pick<BuildTarget, "owner" | "repo">): string {
   return `${target.owner}/${target.repo}`;
 }
 
-/** Records the delivery; false when GitHub (or someone) delivered it before. */
-export async function firstDelivery(services: HandlerServices, context: Context): Promise<boolean> {
-  const first = await services.store.recordDelivery(context.id, context.name);
-  if (!first) context.log.info({ delivery: context.id }, "duplicate delivery ignored");
-  return first;
+/**
+ * Runs a handler once per delivery id. A delivery whose handling failed (GitHub down while the
+ * config was read, say) is forgotten again, so GitHub's redelivery is processed, not ignored.
+ */
+export function once<C extends Context>(
+  services: HandlerServices,
+  handle: (context: C) => Promise<void>,
+): (context: C) => Promise<void> {
+  return async (context) => {
+    if (!(await services.store.recordDelivery(context.id, context.name))) {
+      context.log.info({ delivery: context.id }, "duplicate delivery ignored");
+      return;
+    }
+    try {
+      await handle(context);
+    } catch (error) {
+      await services.store.forgetDelivery(context.id).catch((forgetError: unknown) => {
+        context.log.warn({ err: forgetError, delivery: context.id }, "could not forget delivery");
+      });
+      throw error;
+    }
+  };
 }
 
 /**

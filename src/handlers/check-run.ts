@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import { buildCommit, firstDelivery, repoAt } from "./build-commit.js";
+import { buildCommit, once, repoAt } from "./build-commit.js";
 import { decideCheckRun } from "./decide.js";
 import type { HandlerServices } from "./services.js";
 
@@ -11,8 +11,7 @@ type CheckRunEvent = "check_run.rerequested" | "check_run.requested_action";
  * the failed ones; on `Pylot / config` it reads the config again.
  */
 export function onCheckRun(services: HandlerServices) {
-  return async (context: Context<CheckRunEvent>): Promise<void> => {
-    if (!(await firstDelivery(services, context))) return;
+  return once(services, async (context: Context<CheckRunEvent>): Promise<void> => {
     const decision = decideCheckRun(context.payload);
     const log = context.log.child({ repo: context.payload.repository.full_name });
     switch (decision.kind) {
@@ -47,5 +46,5 @@ export function onCheckRun(services: HandlerServices) {
         return;
       }
     }
-  };
+  });
 }

@@ -1,6 +1,6 @@
 import type { Context } from "probot";
 import { isBranchHead } from "../github/branches.js";
-import { buildCommit, firstDelivery, fullName, repoAt } from "./build-commit.js";
+import { buildCommit, once, fullName, repoAt } from "./build-commit.js";
 import { decideCheckSuite } from "./decide.js";
 import type { HandlerServices } from "./services.js";
 
@@ -13,8 +13,7 @@ type CheckSuiteEvent = "check_suite.requested" | "check_suite.rerequested";
  * for `/ok-to-test`, whoever clicks re-run.
  */
 export function onCheckSuite(services: HandlerServices) {
-  return async (context: Context<CheckSuiteEvent>): Promise<void> => {
-    if (!(await firstDelivery(services, context))) return;
+  return once(services, async (context: Context<CheckSuiteEvent>): Promise<void> => {
     const decision = decideCheckSuite(context.payload);
     if (decision.kind === "skip") return;
     const { target } = decision;
@@ -37,5 +36,5 @@ export function onCheckSuite(services: HandlerServices) {
     }
     const outcome = await buildCommit(services, context.octokit, target, log);
     log.info({ outcome }, "check suite handled");
-  };
+  });
 }

@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import { buildCommit, firstDelivery, fullName, gateFork, supersede } from "./build-commit.js";
+import { buildCommit, once, fullName, gateFork, supersede } from "./build-commit.js";
 import { decidePullRequest } from "./decide.js";
 import type { HandlerServices } from "./services.js";
 
@@ -11,8 +11,7 @@ type PullRequestEvent =
  * head is gated until a maintainer approves it.
  */
 export function onPullRequest(services: HandlerServices) {
-  return async (context: Context<PullRequestEvent>): Promise<void> => {
-    if (!(await firstDelivery(services, context))) return;
+  return once(services, async (context: Context<PullRequestEvent>): Promise<void> => {
     const decision = decidePullRequest(context.payload);
     if (decision.kind === "skip") {
       context.log.debug({ reason: decision.reason }, "pull request ignored");
@@ -33,5 +32,5 @@ export function onPullRequest(services: HandlerServices) {
     );
     const outcome = await buildCommit(services, context.octokit, target, log);
     log.info({ outcome, cancelled }, "pull request handled");
-  };
+  });
 }

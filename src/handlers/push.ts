@@ -1,12 +1,11 @@
 import type { Context } from "probot";
-import { buildCommit, firstDelivery, fullName, supersede } from "./build-commit.js";
+import { buildCommit, once, fullName, supersede } from "./build-commit.js";
 import { decidePush } from "./decide.js";
 import type { HandlerServices } from "./services.js";
 
 /** A push to a branch builds its head commit; deletions and tags are ignored. */
 export function onPush(services: HandlerServices) {
-  return async (context: Context<"push">): Promise<void> => {
-    if (!(await firstDelivery(services, context))) return;
+  return once(services, async (context: Context<"push">): Promise<void> => {
     const decision = decidePush(context.payload);
     if (decision.kind === "skip") {
       context.log.debug({ reason: decision.reason }, "push ignored");
@@ -18,5 +17,5 @@ export function onPush(services: HandlerServices) {
       await supersede(services, { repo: fullName(target), ref: target.ref, sha: target.sha });
     const outcome = await buildCommit(services, context.octokit, target, log);
     log.info({ outcome }, "push handled");
-  };
+  });
 }

@@ -8,7 +8,12 @@ import type { ConfigCache } from "../github/index.js";
 export interface HandlerServices {
   readonly store: Pick<
     Store,
-    "recordDelivery" | "findPipelineBySha" | "findRunningPipelines" | "getJob" | "getPipeline"
+    | "recordDelivery"
+    | "forgetDelivery"
+    | "findPipelineBySha"
+    | "findRunningPipelines"
+    | "getJob"
+    | "getPipeline"
   >;
   readonly engine: Pick<Engine, "start" | "cancelPipeline" | "rerun">;
   readonly configs: ConfigCache;

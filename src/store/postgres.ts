@@ -233,6 +233,10 @@ export class PostgresStore implements Store {
     if (result.rowCount === 0) throw new StoreNotFoundError("job", id);
   }
 
+  async forgetDelivery(id: string): Promise<void> {
+    await this.pool.query("DELETE FROM deliveries WHERE id = $1", [id]);
+  }
+
   async recordDelivery(id: string, event: string): Promise<boolean> {
     const now = this.now();
     await this.pruneDeliveries(now);

@@ -225,6 +225,12 @@ export class SqliteStore implements Store {
     });
   }
 
+  forgetDelivery(id: string): Promise<void> {
+    return later(() => {
+      this.db.prepare("DELETE FROM deliveries WHERE id = ?").run(id);
+    });
+  }
+
   recordDelivery(id: string, event: string): Promise<boolean> {
     return later(() => {
       const now = this.now();

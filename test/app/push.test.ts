@@ -84,6 +84,22 @@ describe("deliveries", () => {
     expect(first?.status).toBe("completed");
   });
 
+  it("that failed (GitHub answered 500) is processed again when GitHub redelivers it", async () => {
+    const head = sha("c9");
+    const api = gh.api();
+    api.get(`/repos/${REPO}/contents/.github%2Fpylot.yml`).query({ ref: head }).reply(500);
+    const payload = pushPayload(head, "refs/heads/feature");
+    await expect(pylot.receive("push", payload, "flaky-delivery")).rejects.toThrow();
+    serveConfig(api, head, QUICK);
+    await serveTarball(api, head, "ok");
+    fakeChecks(api);
+
+    await pylot.receive("push", payload, "flaky-delivery");
+    const view = await pylot.settle(head);
+
+    expect(view.pipeline.conclusion).toBe("success");
+  });
+
   it("of a push and a pull request for one commit build it once, reading its config once", async () => {
     const head = sha("b8");
     const api = gh.api();

@@ -378,6 +378,16 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
 
         expect([first, again, other]).toEqual([true, false, true]);
       });
+
+      it("records a forgotten delivery again, and forgets unknown ids quietly", async () => {
+        await store.recordDelivery("d-1", "pull_request");
+
+        await store.forgetDelivery("d-1");
+        await store.forgetDelivery("never-seen");
+        const again = await store.recordDelivery("d-1", "pull_request");
+
+        expect(again).toBe(true);
+      });
     });
   });
 }
