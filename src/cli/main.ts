@@ -9,9 +9,11 @@ Commands:
   run [dir]          run the pipeline of a Python project on this machine (default: .)
       --json         print the result as JSON
   validate [file]    check a .github/pylot.yml (default: ./.github/pylot.yml)
+  runner             take jobs from Redis (PYLOT_REDIS_URL) and run them on this host
   help               show this text
 
-Environment: PYLOT_PYTHONS, PYLOT_CONCURRENCY, PYLOT_WORKDIR, LOG_LEVEL (see README.md).
+Environment: PYLOT_PYTHONS, PYLOT_CONCURRENCY, PYLOT_WORKDIR, LOG_LEVEL; for runner also
+PYLOT_REDIS_URL, PYLOT_RUNNER_NAME, PYLOT_RUNNER_LABELS, PYLOT_SHUTDOWN_GRACE_SECONDS (see README.md).
 `;
 
 /** The CLI entry: parses argv and runs one command. Returns the process exit code. */
@@ -63,6 +65,21 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         out: process.stdout,
         err: process.stderr,
       });
+    case "runner": {
+      if (target !== undefined) {
+        process.stderr.write(`unexpected argument: ${target}\n\n${USAGE}`);
+        return 2;
+      }
+      const controller = new AbortController();
+      const stop = () => {
+        controller.abort();
+      };
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+      // Loaded on demand: BullMQ and Probot cost other commands a third of a second to import.
+      const { runnerCommand } = await import("./runner.js");
+      return runnerCommand({ env, err: process.stderr, signal: controller.signal });
+    }
     default:
       process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
       return 2;

@@ -4,7 +4,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type { Logger } from "pino";
 import { formatConfigErrors, loadProjectConfig, ProjectDirError } from "../config/index.js";
-import { createLocalDispatcher } from "../dispatch/index.js";
+import { createLocalDispatcher } from "../dispatch/local.js";
 import { Engine } from "../engine/index.js";
 import type { PipelineView } from "../engine/ports.js";
 import { plan } from "../pipeline/index.js";

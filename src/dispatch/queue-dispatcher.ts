@@ -1,0 +1,170 @@
+import type { RedisClient, Worker } from "bullmq";
+import type { Logger } from "pino";
+import { z } from "zod";
+import type { DispatchEvents, DispatchRequest, Dispatcher } from "../engine/ports.js";
+import { queueSettings, type QueueConnection, type QueueSettings } from "./queue/connection.js";
+import { CancelPublisher } from "./queue/control.js";
+import type { ResultMessage } from "./queue/messages.js";
+import { bullJobId, parseDuration, pylotKeys } from "./queue/names.js";
+import { RunnerRegistry } from "./queue/registry.js";
+import { createResultConsumer, openResultsQueue, type ResultsQueue } from "./queue/results.js";
+import { RUN_JOB_OPTIONS, RunQueues } from "./queue/run-queues.js";
+import { Sweeper } from "./queue/sweeper.js";
+
+export interface QueueDispatcherOptions {
+  /** `PYLOT_REDIS_URL`, or ioredis options. */
+  readonly connection: QueueConnection;
+  /** BullMQ key prefix shared with the runners; default "pylot". */
+  readonly prefix?: string;
+  readonly events: DispatchEvents;
+  readonly logger: Logger;
+  /** How long a job may wait for labels no live runner has; default 5 minutes. */
+  readonly noRunnerTimeoutMs?: number;
+  /** How often this replica sweeps for failed and unrunnable jobs; default from the timeout. */
+  readonly sweepIntervalMs?: number;
+  /** Runner messages this replica applies at once; default 8. */
+  readonly resultConcurrency?: number;
+}
+
+export const DEFAULT_NO_RUNNER_TIMEOUT_MS = 5 * 60_000;
+
+/** Where the latest attempt of a job went, so any replica can cancel it. */
+const PlacementSchema = z.object({ queue: z.string(), bullId: z.string() });
+const PLACEMENT_TTL_S = 7 * 86_400;
+
+/**
+ * The Dispatcher of the scaled set-up: jobs go to BullMQ queues on Redis (one per label set),
+ * `pylot runner` hosts take them, and their messages come back through a results queue that
+ * every replica consumes. See queue/results.ts and queue/sweeper.ts for why.
+ */
+export class QueueDispatcher implements Dispatcher {
+  readonly #settings: QueueSettings;
+  readonly #log: Logger;
+  readonly #results: ResultsQueue;
+  readonly #queues: RunQueues;
+  readonly #cancels: CancelPublisher;
+  readonly #consumer: Worker<ResultMessage>;
+  readonly #sweeper: Sweeper;
+  readonly #timer: NodeJS.Timeout;
+  #sweeping: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  constructor(options: QueueDispatcherOptions) {
+    this.#settings = queueSettings(options.connection, options.prefix);
+    this.#log = options.logger.child({ name: "dispatch", prefix: this.#settings.prefix });
+    this.#results = openResultsQueue(this.#settings);
+    this.#results.on("error", (error) => {
+      this.#log.warn({ err: error }, "results queue error");
+    });
+    const client = () => this.#client();
+    this.#queues = new RunQueues({ settings: this.#settings, client });
+    this.#cancels = new CancelPublisher(this.#settings);
+    this.#consumer = createResultConsumer({
+      settings: this.#settings,
+      events: options.events,
+      logger: this.#log,
+      concurrency: options.resultConcurrency ?? 8,
+    });
+    const noRunnerTimeoutMs = options.noRunnerTimeoutMs ?? DEFAULT_NO_RUNNER_TIMEOUT_MS;
+    this.#sweeper = new Sweeper({
+      queues: this.#queues,
+      results: this.#results,
+      registry: new RunnerRegistry({ client, prefix: this.#settings.prefix, logger: this.#log }),
+      noRunnerTimeoutMs,
+      logger: this.#log,
+    });
+    const interval =
+      options.sweepIntervalMs ?? Math.min(10_000, Math.max(250, noRunnerTimeoutMs / 4));
+    this.#timer = setInterval(() => void this.sweep(), interval);
+    // The consumer keeps a replica's process alive; the sweep timer alone should not.
+    this.#timer.unref();
+  }
+
+  /** Resolves once Redis answered and this replica consumes runner messages. */
+  async ready(): Promise<void> {
+    await Promise.all([this.#results.waitUntilReady(), this.#consumer.waitUntilReady()]);
+  }
+
+  async enqueue(request: DispatchRequest): Promise<void> {
+    if (this.#closed) throw new Error("dispatcher is closed");
+    const queue = await this.#queues.forLabels({
+      python: request.spec.leg.python,
+      os: request.spec.leg.os,
+    });
+    const bullId = bullJobId(request.jobId, request.attempt);
+    const client = await this.#client();
+    await client.set(
+      pylotKeys.job(this.#settings.prefix, request.jobId),
+      JSON.stringify({ queue: queue.name, bullId }),
+      { EX: PLACEMENT_TTL_S },
+    );
+    // A duplicate (same job and attempt) finds the existing BullMQ job and adds nothing.
+    await queue.add("run", request, { ...RUN_JOB_OPTIONS, jobId: bullId });
+    this.#log.debug({ job: request.jobId, attempt: request.attempt, queue: queue.name }, "queued");
+  }
+
+  /** A waiting job is removed; a running one is aborted by its runner, which kills its processes. */
+  async cancel(jobId: string): Promise<void> {
+    const client = await this.#client();
+    const placement = parsePlacement(await client.get(pylotKeys.job(this.#settings.prefix, jobId)));
+    if (placement === undefined) return;
+    const removed = await this.#queues.get(placement.queue).remove(placement.bullId);
+    // 0: the job is locked, i.e. a runner holds it.
+    if (removed === 0) await this.#cancels.publish(placement.bullId);
+    this.#log.debug({ job: jobId, running: removed === 0 }, "cancelled");
+  }
+
+  /** Reports failed and unrunnable jobs now (it also runs on a timer). */
+  sweep(): Promise<void> {
+    if (this.#closed) return this.#sweeping;
+    this.#sweeping = this.#sweeping
+      .then(() => this.#sweeper.sweep())
+      .catch((error: unknown) => {
+        this.#log.warn({ err: error }, "sweep failed");
+      });
+    return this.#sweeping;
+  }
+
+  /** Stops consuming (in-flight messages are applied first) and closes the connections. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    await this.#sweeping;
+    await this.#consumer.close();
+    await Promise.all([this.#queues.close(), this.#cancels.close(), this.#results.close()]);
+  }
+
+  #client(): Promise<RedisClient> {
+    return this.#results.getBackend().client;
+  }
+}
+
+function parsePlacement(json: string | null): z.infer<typeof PlacementSchema> | undefined {
+  if (json === null) return undefined;
+  try {
+    const parsed = PlacementSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createQueueDispatcher(options: QueueDispatcherOptions): QueueDispatcher {
+  return new QueueDispatcher(options);
+}
+
+/** The queue settings a process reads from its environment (the App and `pylot runner`). */
+export interface QueueEnv {
+  readonly url: string | undefined;
+  readonly prefix: string | undefined;
+  readonly noRunnerTimeoutMs: number;
+}
+
+export function queueEnv(env: NodeJS.ProcessEnv): QueueEnv {
+  return {
+    url: env.PYLOT_REDIS_URL === "" ? undefined : env.PYLOT_REDIS_URL,
+    prefix: env.PYLOT_QUEUE_PREFIX === "" ? undefined : env.PYLOT_QUEUE_PREFIX,
+    noRunnerTimeoutMs: parseDuration(env.PYLOT_NO_RUNNER_TIMEOUT) ?? DEFAULT_NO_RUNNER_TIMEOUT_MS,
+  };
+}
