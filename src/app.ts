@@ -2,7 +2,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { ApplicationFunctionOptions, Probot } from "probot";
-import { createLocalDispatcher } from "./dispatch/index.js";
+import { createLocalDispatcher, createQueueDispatcher, queueEnv } from "./dispatch/index.js";
 import { Engine } from "./engine/index.js";
 import type { Dispatcher, JobExecutor, Store } from "./engine/ports.js";
 import { KeyedSerial } from "./engine/index.js";
@@ -25,6 +25,8 @@ export interface PylotSettings {
   readonly concurrency: number;
   readonly workdir: string;
   readonly publicUrl: string | undefined;
+  /** `local` (the in-process pool, default) or `queue` (BullMQ on PYLOT_REDIS_URL). */
+  readonly runner: "local" | "queue";
 }
 
 export function readSettings(env: NodeJS.ProcessEnv): PylotSettings {
@@ -37,6 +39,7 @@ export function readSettings(env: NodeJS.ProcessEnv): PylotSettings {
       Number.isInteger(concurrency) && concurrency > 0 ? concurrency : availableParallelism(),
     workdir: nonEmpty(env.PYLOT_WORKDIR) ?? join(tmpdir(), "pylot"),
     publicUrl: nonEmpty(env.PYLOT_PUBLIC_URL),
+    runner: env.PYLOT_RUNNER === "queue" ? "queue" : "local",
   };
 }
 
@@ -98,14 +101,15 @@ async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise
     reporterFor: (pipeline) => reporters.reporterFor(pipeline),
     logger: log,
   });
-  const dispatcher = createLocalDispatcher({
+  const dispatcher = makeDispatcher({
+    settings,
+    env: options.env ?? process.env,
     executor,
-    concurrency: settings.concurrency,
-    events: engine,
-    logger: log,
+    engine,
+    log,
   });
   engine.attach(dispatcher);
-  await engine.resume();
+  await engine.resume({ retryRunning: settings.runner === "local" });
   log.info(
     { concurrency: settings.concurrency, pythons: interpreters.map((i) => i.full) },
     "pylot ready",
@@ -117,6 +121,34 @@ async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise
     reporters,
     defaultPython: fallback?.version ?? FALLBACK_PYTHON,
   };
+}
+
+/** The in-process pool, or BullMQ when PYLOT_RUNNER=queue (jobs then run on `pylot runner`s). */
+function makeDispatcher(input: {
+  settings: PylotSettings;
+  env: NodeJS.ProcessEnv;
+  executor: JobExecutor;
+  engine: Engine;
+  log: Logger;
+}): Dispatcher {
+  const { settings, executor, engine, log } = input;
+  if (settings.runner === "local")
+    return createLocalDispatcher({
+      executor,
+      concurrency: settings.concurrency,
+      events: engine,
+      logger: log,
+    });
+  const queue = queueEnv(input.env);
+  if (queue.url === undefined)
+    throw new Error("PYLOT_RUNNER=queue needs PYLOT_REDIS_URL (redis://host:6379)");
+  return createQueueDispatcher({
+    connection: queue.url,
+    ...(queue.prefix === undefined ? {} : { prefix: queue.prefix }),
+    noRunnerTimeoutMs: queue.noRunnerTimeoutMs,
+    events: engine,
+    logger: log,
+  });
 }
 
 /**

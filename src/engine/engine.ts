@@ -167,15 +167,18 @@ export class Engine implements DispatchEvents {
   }
 
   /**
-   * After a restart: queued jobs are handed to the dispatcher again and jobs that were running
-   * are retried with a new attempt, so nothing stays running forever.
+   * After a restart: queued jobs are handed to the dispatcher again (dispatchers ignore
+   * duplicates) and, with the in-process pool, jobs that were running are retried with a new
+   * attempt, so nothing stays running forever. With a queue, a running job may still be alive on
+   * its runner: `retryRunning: false` leaves it to the queue's own stall recovery.
    */
-  async resume(): Promise<void> {
+  async resume(options: { readonly retryRunning?: boolean } = {}): Promise<void> {
+    const retryRunning = options.retryRunning ?? true;
     for (const pipeline of await this.#store.listRunningPipelines()) {
       await this.#serial.run(pipeline.id, async () => {
         for (const job of await this.#store.listJobs(pipeline.id)) {
           if (job.state === "queued") await this.#enqueue(pipeline, job);
-          if (job.state === "in_progress") await this.#reset(job, ["in_progress"]);
+          if (job.state === "in_progress" && retryRunning) await this.#reset(job, ["in_progress"]);
         }
         await this.#advance(pipeline.id);
       });

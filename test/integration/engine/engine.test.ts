@@ -248,6 +248,47 @@ describe("Engine", () => {
   });
 });
 
+describe("Engine.resume with a queue", () => {
+  it("re-dispatches queued jobs but leaves running ones to the queue's stall recovery", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "pylot-engine-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const url = `sqlite:${path.join(dir, "pylot.db")}`;
+    const firstStore = await openStore({ url, logger: silentLogger });
+    const hold = scriptedExecutor((_request, signal) => untilAborted(signal));
+    const first = await setup({ executor: hold, store: firstStore, concurrency: 1 });
+    const started = await first.start({
+      ...small,
+      python: ["3.11", "3.12"],
+      test: { coverage: false },
+    });
+    await vi_waitFor(
+      async () => (await first.engine.view(started.pipeline.id))?.jobs[0]?.state === "in_progress",
+    );
+    await first.dispatcher.close();
+    await first.engine.idle();
+    await firstStore.close();
+
+    const secondStore = await openStore({ url, logger: silentLogger });
+    cleanups.push(() => secondStore.close());
+    const replay = scriptedExecutor((_request, signal) => untilAborted(signal));
+    const second = await setup({ executor: replay, store: secondStore });
+    await second.engine.resume({ retryRunning: false });
+    await vi_waitFor(async () => replay.calls.length === 2);
+    await second.engine.idle();
+
+    const view = await second.engine.view(started.pipeline.id);
+    expect(view?.jobs.map((j) => [j.spec.key, j.state, j.attempt])).toEqual([
+      ["lint", "in_progress", 1],
+      ["test-3.11-linux", "in_progress", 1],
+      ["test-3.12-linux", "in_progress", 1],
+    ]);
+    expect(replay.calls.map((c) => c.spec.key).sort()).toEqual([
+      "test-3.11-linux",
+      "test-3.12-linux",
+    ]);
+  });
+});
+
 /** Polls until `check` holds (state that changes as processes run, not a timing assertion). */
 async function vi_waitFor(check: () => Promise<boolean | undefined>): Promise<void> {
   for (let i = 0; i < 500; i += 1) {
