@@ -153,7 +153,7 @@ describe("job environment and secrets", () => {
     expect(result.logTail).toContain("PYLOT_JOB=test (3.12, linux)");
     expect(result.logTail).toContain("CI=true");
     expect(result.logTail).toMatch(/^PATH=\/.*\/venv\/bin:\/usr\/local\/bin:\/usr\/bin:\/bin$/m);
-    expect(result.logTail).toMatch(/^HOME=\/.*\/jobs\/pipe-1_job-3\.12-1\/home$/m);
+    expect(result.logTail).toMatch(/^HOME=\/.*\/jobs\/[0-9a-f]{16}-1\/home$/m);
   });
 
   it("gives secrets to the job and redacts them from the tail and job.log", async () => {
