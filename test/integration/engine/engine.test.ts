@@ -273,7 +273,7 @@ describe("Engine.resume with a queue", () => {
     const replay = scriptedExecutor((_request, signal) => untilAborted(signal));
     const second = await setup({ executor: replay, store: secondStore });
     await second.engine.resume({ retryRunning: false });
-    await vi_waitFor(async () => replay.calls.length === 2);
+    await vi_waitFor(() => Promise.resolve(replay.calls.length === 2));
     await second.engine.idle();
 
     const view = await second.engine.view(started.pipeline.id);
