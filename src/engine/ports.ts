@@ -1,4 +1,13 @@
-import type { Conclusion, JobResult, JobSpec, Pipeline, Trigger } from "../pipeline/types.js";
+import type { DeployPlan } from "../deploy/gate.js";
+import type { DeploymentRecord, EnvLock } from "../deploy/types.js";
+import type {
+  Artifact,
+  Conclusion,
+  JobResult,
+  JobSpec,
+  Pipeline,
+  Trigger,
+} from "../pipeline/types.js";
 
 /** Where a job's source comes from. Resolved by the runner into a fresh workspace. */
 export type SourceRef =
@@ -59,6 +68,18 @@ export type PipelinePatch = Partial<
   Pick<PipelineRecord, "status" | "conclusion" | "updatedAt" | "cancelReason">
 >;
 
+/** What webhooks said about a repository, for badges: who may see them, and how to ask GitHub. */
+export interface RepositoryRecord {
+  /** "owner/name" as GitHub spells it; looked up case-insensitively, as GitHub does. */
+  readonly fullName: string;
+  readonly private: boolean;
+  /** Null when the payload named none; an upsert keeps the known one. */
+  readonly installationId: number | null;
+  /** Null when the payload named none (installation events); an upsert keeps the known one. */
+  readonly defaultBranch: string | null;
+  readonly updatedAt: string;
+}
+
 /** Persistence of pipelines, jobs and webhook deliveries. Adapters: SQLite, PostgreSQL. */
 export interface Store {
   /** Stores a pipeline and its jobs atomically. */
@@ -93,7 +114,76 @@ export interface Store {
   recordDelivery(id: string, event: string): Promise<boolean>;
   /** Forgets a delivery whose handling failed, so its redelivery is processed. */
   forgetDelivery(id: string): Promise<void>;
+  /**
+   * The newest pipeline (by creation) of a repository's ref, such as `refs/heads/main`;
+   * `completedOnly` skips running ones (badges show the last finished pipeline).
+   */
+  latestPipeline(filter: {
+    readonly repo: string;
+    readonly ref: string;
+    readonly completedOnly: boolean;
+  }): Promise<PipelineRecord | undefined>;
+  /** Inserts or updates a repository; null fields keep what was known. */
+  recordRepository(record: RepositoryRecord): Promise<void>;
+  /** A repository by "owner/name", case-insensitively. */
+  getRepository(fullName: string): Promise<RepositoryRecord | undefined>;
+  /** One cheap round trip to the database; rejects when it cannot answer (readiness). */
+  ping(): Promise<void>;
   close(): Promise<void>;
+
+  // ChatOps (issue 5). Every decision that two replicas could race on is one statement.
+
+  /** The lock on a repository's environment, if any. */
+  getLock(repo: string, env: string): Promise<EnvLock | undefined>;
+  /** Every lock of a repository, by environment name. */
+  listLocks(repo: string): Promise<EnvLock[]>;
+  /** Conditional insert: true when this call took the lock, false when anyone holds it. */
+  acquireLock(repo: string, lock: EnvLock): Promise<boolean>;
+  /** Compare-and-set delete of exactly this lock (same PR and `since`); false when it changed. */
+  releaseLock(repo: string, lock: EnvLock): Promise<boolean>;
+  /** Mirrors deployments read from GitHub (or made by Pylot): inserted, or their state updated. */
+  saveDeployments(repo: string, records: readonly DeploymentRecord[]): Promise<void>;
+  /** Mirrored deployments of a repository (one environment when given), newest first. */
+  listDeployments(repo: string, environment?: string): Promise<DeploymentRecord[]>;
+  /**
+   * Claims the environment for a deployment Pylot started: false when another unfinished run
+   * of the same environment, started after `staleBefore`, holds it (one deployment at a time).
+   */
+  startDeployRun(run: DeployRun, options: { readonly staleBefore: string }): Promise<boolean>;
+  getDeployRun(repo: string, deploymentId: number): Promise<DeployRun | undefined>;
+  /** Frees the environment; the run stays readable. */
+  finishDeployRun(repo: string, deploymentId: number, at: string): Promise<void>;
+  /** Records an `/ok-to-test`; a second approval of the same commit keeps the first. */
+  recordApproval(approval: TestApproval): Promise<void>;
+  findApproval(repo: string, pr: number, sha: string): Promise<TestApproval | undefined>;
+}
+
+/** A deployment Pylot started from a command: what its deploy pipeline reports to. */
+export interface DeployRun {
+  /** "owner/name". */
+  readonly repo: string;
+  readonly deploymentId: number;
+  readonly installationId: number;
+  /** The pull request the command was written on. */
+  readonly pr: number;
+  /** The command's comment: the final reaction goes there. */
+  readonly commentId: number;
+  readonly actor: string;
+  readonly plan: DeployPlan;
+  /** `deploy.<env>.url` of the default branch's config. */
+  readonly environmentUrl?: string;
+  /** ISO 8601. */
+  readonly createdAt: string;
+}
+
+/** A writer's `/ok-to-test`: a fork's pull request may run its jobs, for this commit only. */
+export interface TestApproval {
+  readonly repo: string;
+  readonly pr: number;
+  readonly sha: string;
+  readonly actor: string;
+  /** ISO 8601. */
+  readonly approvedAt: string;
 }
 
 /** What a runner needs to run one job. Serializable: it may cross a queue. */
@@ -107,6 +197,16 @@ export interface DispatchRequest {
   readonly ref: string;
   /** Secret values given to the job's environment and redacted from its log. */
   readonly secrets: Readonly<Record<string, string>>;
+  /** What the jobs this one `needs` produced, when they built anything. */
+  readonly inputs?: JobInputs;
+}
+
+/**
+ * Files of earlier jobs a job consumes (an integration job installs the build's wheel). Paths
+ * are where the producing runner kept them: valid on the same host (the local pool, the CLI).
+ */
+export interface JobInputs {
+  readonly artifacts: readonly (Artifact & { readonly path: string; readonly job: string })[];
 }
 
 /** How dispatchers tell the engine about progress. */

@@ -1,3 +1,5 @@
+import type { PipelineRecord } from "../engine/ports.js";
+
 /** Base of the store's typed errors, so callers can tell them from driver failures. */
 export class StoreError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -33,5 +35,25 @@ export class StoreNotFoundError extends StoreError {
   constructor(what: "pipeline" | "job", id: string) {
     super(`No ${what} with id "${id}" in the store`);
     this.name = "StoreNotFoundError";
+  }
+}
+
+/**
+ * A commit already has a running build in this repository: another replica (or event) started
+ * it first. The caller finds that pipeline with `findPipelineBySha` instead of building again.
+ */
+export class PipelineConflictError extends StoreError {
+  readonly repo: string;
+  readonly sha: string;
+
+  constructor(repo: string, sha: string) {
+    super(`${repo}@${sha} already has a running pipeline`);
+    this.name = "PipelineConflictError";
+    this.repo = repo;
+    this.sha = sha;
+  }
+
+  static of(pipeline: PipelineRecord): PipelineConflictError {
+    return new PipelineConflictError(pipeline.trigger.repo ?? "", pipeline.trigger.sha);
   }
 }

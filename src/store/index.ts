@@ -12,7 +12,13 @@ export {
   type DatabaseLocation,
   type PostgresTarget,
 } from "./database-url.js";
-export { StoreConfigError, StoreDataError, StoreError, StoreNotFoundError } from "./errors.js";
+export {
+  PipelineConflictError,
+  StoreConfigError,
+  StoreDataError,
+  StoreError,
+  StoreNotFoundError,
+} from "./errors.js";
 export {
   DIALECTS,
   MIGRATIONS,

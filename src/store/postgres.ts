@@ -1,16 +1,21 @@
 import type { Pool, QueryResultRow } from "pg";
 import type { Logger } from "pino";
+import type { DeploymentRecord, EnvLock } from "../deploy/types.js";
 import type {
+  DeployRun,
   JobPatch,
   JobRecord,
   JobState,
   PipelinePatch,
   PipelineRecord,
+  RepositoryRecord,
   Store,
+  TestApproval,
 } from "../engine/ports.js";
 import { parsePostgresUrl } from "./database-url.js";
-import { StoreNotFoundError } from "./errors.js";
-import type { Migration } from "./migrations.js";
+import { PipelineConflictError, StoreNotFoundError } from "./errors.js";
+import { COMMIT_BUILD_PREDICATE, type Migration } from "./migrations.js";
+import { PostgresChatOps } from "./postgres-chatops.js";
 import { migratePostgres } from "./postgres-migrate.js";
 import { connectionError, createPool, failureReason, inTransaction } from "./postgres-pool.js";
 import {
@@ -24,6 +29,12 @@ import {
   type Columns,
 } from "./postgres-rows.js";
 import { DELIVERY_RETENTION_MS } from "./sqlite.js";
+import {
+  decodeRepository,
+  encodeRepository,
+  repositoryKey,
+  upsertRepositorySql,
+} from "./repository-rows.js";
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
@@ -93,6 +104,9 @@ function insertSql(table: string, columns: readonly string[], rows: number): str
   return `INSERT INTO ${table} (${names}) VALUES ${tuples.join(", ")}`;
 }
 
+// A second running build of one commit is not inserted: createPipeline reports the conflict.
+const ONE_BUILD_PER_COMMIT = `ON CONFLICT (repo, sha) WHERE ${COMMIT_BUILD_PREDICATE.postgres}
+  DO NOTHING`;
 const RUNNING = "SELECT * FROM pipelines WHERE status = 'running'";
 const OLDEST_FIRST = "ORDER BY created_at, id";
 
@@ -103,11 +117,14 @@ const OLDEST_FIRST = "ORDER BY created_at, id";
 export class PostgresStore implements Store {
   private lastPruneAt = Number.NEGATIVE_INFINITY;
   private closing: Promise<void> | undefined;
+  private readonly chatops: PostgresChatOps;
 
   private constructor(
     private readonly pool: Pool,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.chatops = new PostgresChatOps(pool);
+  }
 
   /** Connects, then brings the schema up to date; a StoreConfigError says why it could not. */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -147,10 +164,11 @@ export class PostgresStore implements Store {
     const row = encodePipeline(pipeline);
     const jobRows = jobs.map((job, position) => encodeJob(job, position));
     await inTransaction(this.pool, async (client) => {
-      await client.query(
-        insertSql("pipelines", PIPELINE_COLUMNS, 1),
+      const inserted = await client.query(
+        `${insertSql("pipelines", PIPELINE_COLUMNS, 1)} ${ONE_BUILD_PER_COMMIT}`,
         PIPELINE_COLUMNS.map((column) => row[column] ?? null),
       );
+      if (inserted.rowCount === 0) throw PipelineConflictError.of(pipeline);
       if (jobRows.length === 0) return;
       await client.query(
         insertSql("jobs", JOB_COLUMNS, jobRows.length),
@@ -194,7 +212,9 @@ export class PostgresStore implements Store {
   }
 
   async findPipelineBySha(repo: string, sha: string): Promise<PipelineRecord | undefined> {
+    // A deploy pipeline runs a commit too, but it is not the commit's CI pipeline.
     const sql = `SELECT * FROM pipelines WHERE repo = $1 AND sha = $2
+      AND "trigger"->>'event' IS DISTINCT FROM 'deploy'
       ORDER BY created_at DESC, id DESC LIMIT 1`;
     const found = await this.pipelines(sql, [repo, sha]);
     return found[0];
@@ -248,10 +268,84 @@ export class PostgresStore implements Store {
     return result.rowCount === 1;
   }
 
+  async latestPipeline(filter: {
+    readonly repo: string;
+    readonly ref: string;
+    readonly completedOnly: boolean;
+  }): Promise<PipelineRecord | undefined> {
+    const done = filter.completedOnly ? "AND status = 'completed'" : "";
+    const sql = `SELECT * FROM pipelines WHERE repo = $1 AND ref = $2 ${done}
+      ORDER BY created_at DESC, id DESC LIMIT 1`;
+    const found = await this.pipelines(sql, [filter.repo, filter.ref]);
+    return found[0];
+  }
+
+  async recordRepository(record: RepositoryRecord): Promise<void> {
+    const sql = upsertRepositorySql((n) => `$${n}`);
+    await this.pool.query(sql, encodeRepository(record));
+  }
+
+  async getRepository(fullName: string): Promise<RepositoryRecord | undefined> {
+    const rows = await this.rows('SELECT * FROM repositories WHERE "key" = $1', [
+      repositoryKey(fullName),
+    ]);
+    return rows[0] === undefined ? undefined : decodeRepository(rows[0]);
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query("SELECT 1");
+  }
+
   /** Idempotent: later calls wait for the first. */
   close(): Promise<void> {
     this.closing ??= this.pool.end();
     return this.closing;
+  }
+
+  // ChatOps (migration 2): locks, the deployment mirror, deploy runs, approvals.
+
+  getLock(repo: string, env: string): Promise<EnvLock | undefined> {
+    return this.chatops.getLock(repo, env);
+  }
+
+  listLocks(repo: string): Promise<EnvLock[]> {
+    return this.chatops.listLocks(repo);
+  }
+
+  acquireLock(repo: string, lock: EnvLock): Promise<boolean> {
+    return this.chatops.acquireLock(repo, lock);
+  }
+
+  releaseLock(repo: string, lock: EnvLock): Promise<boolean> {
+    return this.chatops.releaseLock(repo, lock);
+  }
+
+  saveDeployments(repo: string, records: readonly DeploymentRecord[]): Promise<void> {
+    return this.chatops.saveDeployments(repo, records);
+  }
+
+  listDeployments(repo: string, environment?: string): Promise<DeploymentRecord[]> {
+    return this.chatops.listDeployments(repo, environment);
+  }
+
+  startDeployRun(run: DeployRun, options: { readonly staleBefore: string }): Promise<boolean> {
+    return this.chatops.startDeployRun(run, options);
+  }
+
+  getDeployRun(repo: string, deploymentId: number): Promise<DeployRun | undefined> {
+    return this.chatops.getDeployRun(repo, deploymentId);
+  }
+
+  finishDeployRun(repo: string, deploymentId: number, at: string): Promise<void> {
+    return this.chatops.finishDeployRun(repo, deploymentId, at);
+  }
+
+  recordApproval(approval: TestApproval): Promise<void> {
+    return this.chatops.recordApproval(approval);
+  }
+
+  findApproval(repo: string, pr: number, sha: string): Promise<TestApproval | undefined> {
+    return this.chatops.findApproval(repo, pr, sha);
   }
 
   /** At most hourly per replica, so the dedupe table stays small without a timer of its own. */

@@ -40,7 +40,7 @@ function jsonText<T extends z.ZodType>(schema: T) {
 
 const TriggerSchema = z.object({
   source: z.enum(["cli", "github"]),
-  event: z.enum(["local", "push", "pull_request", "check_suite", "rerun"]),
+  event: z.enum(["local", "push", "pull_request", "check_suite", "rerun", "deploy"]),
   sha: z.string(),
   ref: z.string(),
   repo: z.string().exactOptional(),
@@ -69,6 +69,24 @@ const StepSchema = z.discriminatedUnion("kind", [
   }),
   z.object({ kind: z.literal("test"), run: z.string(), coverage: z.boolean() }),
   z.object({ kind: z.literal("wheel") }),
+  z.object({
+    kind: z.literal("integration"),
+    run: z.string(),
+    services: z.array(
+      z.object({
+        name: z.string(),
+        start: z.string(),
+        ready: z.string(),
+        timeoutSeconds: z.number().positive(),
+      }),
+    ),
+  }),
+  z.object({
+    kind: z.literal("deploy"),
+    run: z.string(),
+    environment: z.string(),
+    deploymentId: z.number().int().positive(),
+  }),
 ]);
 
 const JobSpecSchema = z.object({
@@ -86,6 +104,7 @@ const JobSpecSchema = z.object({
     .object({
       kind: z.literal("coverage-gate"),
       minimum: z.number().exactOptional(),
+      diffMinimum: z.number().exactOptional(),
     })
     .exactOptional(),
 });

@@ -2,18 +2,29 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Logger } from "pino";
+import type { DeploymentRecord, EnvLock } from "../deploy/types.js";
 import type {
+  DeployRun,
   JobPatch,
   JobRecord,
   JobState,
   PipelinePatch,
   PipelineRecord,
+  RepositoryRecord,
   Store,
+  TestApproval,
 } from "../engine/ports.js";
-import { StoreNotFoundError } from "./errors.js";
-import type { Migration } from "./migrations.js";
+import { PipelineConflictError, StoreNotFoundError } from "./errors.js";
+import { COMMIT_BUILD_PREDICATE, type Migration } from "./migrations.js";
 import { decodeJob, decodePipeline, encodeJob, encodePipeline } from "./rows.js";
+import { SqliteChatOps } from "./sqlite-chatops.js";
 import { migrateSqlite } from "./sqlite-migrate.js";
+import {
+  decodeRepository,
+  encodeRepository,
+  repositoryKey,
+  upsertRepositorySql,
+} from "./repository-rows.js";
 
 export const MEMORY_PATH = ":memory:";
 /** Deliveries older than this are forgotten; GitHub redelivers for far less long. */
@@ -80,17 +91,23 @@ const INSERT_JOB = `INSERT INTO jobs
    finished_at, external)
   VALUES (@id, @pipeline_id, @key, @position, @spec, @state, @attempt, @conclusion, @result,
    @started_at, @finished_at, @external)`;
+// A second running build of one commit is not inserted: createPipeline reports the conflict.
+const INSERT_BUILD = `${INSERT_PIPELINE}
+  ON CONFLICT (repo, sha) WHERE ${COMMIT_BUILD_PREDICATE.sqlite} DO NOTHING`;
 const RUNNING = "SELECT * FROM pipelines WHERE status = 'running'";
 const OLDEST_FIRST = "ORDER BY created_at, id";
 
 /** The embedded Store: one SQLite file in WAL mode, shared safely by several processes. */
 export class SqliteStore implements Store {
   private lastPruneAt = Number.NEGATIVE_INFINITY;
+  private readonly chatops: SqliteChatOps;
 
   private constructor(
     private readonly db: Database.Database,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.chatops = new SqliteChatOps(db);
+  }
 
   /** Opens (creating when needed) the database and brings its schema up to date. */
   static open(options: SqliteStoreOptions): SqliteStore {
@@ -121,10 +138,11 @@ export class SqliteStore implements Store {
 
   createPipeline(pipeline: PipelineRecord, jobs: readonly JobRecord[]): Promise<void> {
     return later(() => {
-      const insertPipeline = this.db.prepare(INSERT_PIPELINE);
+      const insertPipeline = this.db.prepare(INSERT_BUILD);
       const insertJob = this.db.prepare(INSERT_JOB);
       this.db.transaction(() => {
-        insertPipeline.run(encodePipeline(pipeline));
+        const { changes } = insertPipeline.run(encodePipeline(pipeline));
+        if (changes === 0) throw PipelineConflictError.of(pipeline);
         jobs.forEach((job, position) => insertJob.run(encodeJob(job, position)));
       })();
     });
@@ -169,7 +187,9 @@ export class SqliteStore implements Store {
   }
 
   findPipelineBySha(repo: string, sha: string): Promise<PipelineRecord | undefined> {
+    // A deploy pipeline runs a commit too, but it is not the commit's CI pipeline.
     const sql = `SELECT * FROM pipelines WHERE repo = @repo AND sha = @sha
+      AND json_extract("trigger", '$.event') IS NOT 'deploy'
       ORDER BY created_at DESC, id DESC LIMIT 1`;
     return this.pipelines(sql, { repo, sha }).then((found) => found[0]);
   }
@@ -245,10 +265,91 @@ export class SqliteStore implements Store {
     });
   }
 
+  latestPipeline(filter: {
+    readonly repo: string;
+    readonly ref: string;
+    readonly completedOnly: boolean;
+  }): Promise<PipelineRecord | undefined> {
+    const done = filter.completedOnly ? "AND status = 'completed'" : "";
+    const sql = `SELECT * FROM pipelines WHERE repo = @repo AND ref = @ref ${done}
+      ORDER BY created_at DESC, id DESC LIMIT 1`;
+    return this.pipelines(sql, { repo: filter.repo, ref: filter.ref }).then((found) => found[0]);
+  }
+
+  recordRepository(record: RepositoryRecord): Promise<void> {
+    return later(() => {
+      const [key, name, isPrivate, installation, branch, at] = encodeRepository(record);
+      this.db
+        .prepare(upsertRepositorySql(() => "?"))
+        .run(key, name, isPrivate ? 1 : 0, installation, branch, at);
+    });
+  }
+
+  getRepository(fullName: string): Promise<RepositoryRecord | undefined> {
+    return later(() => {
+      const row: unknown = this.db
+        .prepare('SELECT * FROM repositories WHERE "key" = ?')
+        .get(repositoryKey(fullName));
+      return row === undefined ? undefined : decodeRepository(row);
+    });
+  }
+
+  ping(): Promise<void> {
+    return later(() => {
+      this.db.prepare("SELECT 1").get();
+    });
+  }
+
   close(): Promise<void> {
     return later(() => {
       if (this.db.open) this.db.close();
     });
+  }
+
+  // ChatOps (migration 2): locks, the deployment mirror, deploy runs, approvals.
+
+  getLock(repo: string, env: string): Promise<EnvLock | undefined> {
+    return this.chatops.getLock(repo, env);
+  }
+
+  listLocks(repo: string): Promise<EnvLock[]> {
+    return this.chatops.listLocks(repo);
+  }
+
+  acquireLock(repo: string, lock: EnvLock): Promise<boolean> {
+    return this.chatops.acquireLock(repo, lock);
+  }
+
+  releaseLock(repo: string, lock: EnvLock): Promise<boolean> {
+    return this.chatops.releaseLock(repo, lock);
+  }
+
+  saveDeployments(repo: string, records: readonly DeploymentRecord[]): Promise<void> {
+    return this.chatops.saveDeployments(repo, records);
+  }
+
+  listDeployments(repo: string, environment?: string): Promise<DeploymentRecord[]> {
+    return this.chatops.listDeployments(repo, environment);
+  }
+
+  startDeployRun(run: DeployRun, options: { readonly staleBefore: string }): Promise<boolean> {
+    return this.chatops.startDeployRun(run, options);
+  }
+
+  getDeployRun(repo: string, deploymentId: number): Promise<DeployRun | undefined> {
+    return this.chatops.getDeployRun(repo, deploymentId);
+  }
+
+  finishDeployRun(repo: string, deploymentId: number, at: string): Promise<void> {
+    return this.chatops.finishDeployRun(repo, deploymentId, at);
+  }
+
+  recordApproval(approval: TestApproval): Promise<void> {
+    return this.chatops.recordApproval(approval);
+  }
+
+  findApproval(repo: string, pr: number, sha: string): Promise<TestApproval | undefined> {
+    return this.chatops.findApproval(repo, pr, sha);
   }
 
   /** At most hourly, so the dedupe table stays small without a timer of its own. */

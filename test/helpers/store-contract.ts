@@ -1,7 +1,9 @@
+import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { JobRecord, PipelineRecord, Store } from "../../src/engine/ports.js";
 import type { JobResult, JobSpec, Trigger } from "../../src/pipeline/types.js";
-import { StoreNotFoundError } from "../../src/store/errors.js";
+import { PipelineConflictError, StoreNotFoundError } from "../../src/store/errors.js";
+import { describeChatOpsContract } from "./store-contract-chatops.js";
 
 /** Builders for store tests: small, valid records that each test adjusts. */
 
@@ -20,17 +22,23 @@ export function jobSpec(key: string, overrides: Partial<JobSpec> = {}): JobSpec 
   };
 }
 
+/** A commit id of its own for each seed, since a commit has one running build (migration 4). */
+export function shaOf(seed: string): string {
+  return createHash("sha1").update(seed).digest("hex");
+}
+
 export function pipelineRecord(
   id: string,
   options: { trigger?: Partial<Trigger>; createdAt?: string; keys?: readonly string[] } = {},
 ): PipelineRecord {
   const createdAt = options.createdAt ?? "2024-05-01T10:00:00.000Z";
+  const sha = options.trigger?.sha ?? shaOf(id);
   return {
     id,
     trigger: {
       source: "github",
       event: "pull_request",
-      sha: "a".repeat(40),
+      sha,
       ref: "refs/heads/feature",
       repo: "octo/app",
       pullRequest: 7,
@@ -42,7 +50,7 @@ export function pipelineRecord(
       failFast: true,
       warnings: [],
     },
-    source: { kind: "github", repo: "octo/app", sha: "a".repeat(40), installationId: 42 },
+    source: { kind: "github", repo: "octo/app", sha, installationId: 42 },
     status: "running",
     conclusion: null,
     createdAt,
@@ -224,7 +232,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const push: Trigger = {
           source: "github",
           event: "push",
-          sha: "d".repeat(40),
+          sha: "",
           ref: "refs/heads/main",
           repo: "octo/app",
         };
@@ -233,7 +241,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           ["main-2", 3],
           ["main-done", 2],
         ] as const) {
-          await seed({ ...pipelineRecord(id, { createdAt: at(day) }), trigger: push });
+          const trigger = { ...push, sha: shaOf(id) };
+          await seed({ ...pipelineRecord(id, { createdAt: at(day) }), trigger });
         }
         await store.updatePipeline("main-done", { status: "completed", conclusion: "success" });
       });
@@ -256,6 +265,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await seed(
           pipelineRecord("sha-old", { trigger: { sha }, createdAt: "2024-06-01T00:00:00.000Z" }),
         );
+        await store.updatePipeline("sha-old", { status: "completed", conclusion: "cancelled" });
         await seed(
           pipelineRecord("sha-new", { trigger: { sha }, createdAt: "2024-06-02T00:00:00.000Z" }),
         );
@@ -388,6 +398,152 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
 
         expect(again).toBe(true);
       });
+    });
+
+    describeChatOpsContract(() => store);
+    describeBadgeStoreContract(() => store);
+    describeOneBuildPerCommit(() => store);
+  });
+}
+
+/** Issue 7: what badges and readiness read (migration 3). */
+function describeBadgeStoreContract(current: () => Store): void {
+  describe("badge reads", () => {
+    const main = "refs/heads/main";
+    const at = (day: number) => `2024-07-0${day}T00:00:00.000Z`;
+
+    async function seedOn(id: string, day: number, trigger: Partial<Trigger> = {}) {
+      const base = pipelineRecord(id, { createdAt: at(day) });
+      const pipeline: PipelineRecord = {
+        ...base,
+        trigger: { ...base.trigger, event: "push", ref: main, ...trigger },
+      };
+      await current().createPipeline(pipeline, jobsOf(pipeline));
+    }
+
+    beforeEach(async () => {
+      await seedOn("old-done", 1);
+      await seedOn("new-done", 3);
+      await seedOn("newest-running", 4);
+      await seedOn("other-branch", 5, { ref: "refs/heads/dev" });
+      await seedOn("other-repo", 6, { repo: "octo/lib" });
+      for (const id of ["old-done", "new-done", "other-branch", "other-repo"])
+        await current().updatePipeline(id, { status: "completed", conclusion: "success" });
+    });
+
+    it.each([
+      { what: "finished on main", ref: main, completedOnly: true, id: "new-done" },
+      { what: "any on main", ref: main, completedOnly: false, id: "newest-running" },
+      { what: "finished on dev", ref: "refs/heads/dev", completedOnly: true, id: "other-branch" },
+      { what: "any on a branch without pipelines", ref: "refs/heads/gone", completedOnly: false },
+    ])("finds the latest pipeline: $what", async ({ ref, completedOnly, id }) => {
+      const found = await current().latestPipeline({ repo: "octo/app", ref, completedOnly });
+
+      expect(found?.id).toBe(id);
+    });
+
+    it("records a repository and finds it whatever the case of its name", async () => {
+      const record = {
+        fullName: "Octo/App",
+        private: true,
+        installationId: 42,
+        defaultBranch: "main",
+        updatedAt: at(1),
+      };
+
+      await current().recordRepository(record);
+
+      expect(await current().getRepository("octo/app")).toEqual(record);
+      expect(await current().getRepository("OCTO/APP")).toEqual(record);
+      expect(await current().getRepository("octo/other")).toBeUndefined();
+    });
+
+    it("updates a repository, keeping what a payload did not say", async () => {
+      await current().recordRepository({
+        fullName: "octo/app",
+        private: false,
+        installationId: 42,
+        defaultBranch: "main",
+        updatedAt: at(1),
+      });
+
+      await current().recordRepository({
+        fullName: "Octo/App",
+        private: true,
+        installationId: null,
+        defaultBranch: null,
+        updatedAt: at(2),
+      });
+
+      expect(await current().getRepository("octo/app")).toEqual({
+        fullName: "Octo/App",
+        private: true,
+        installationId: 42,
+        defaultBranch: "main",
+        updatedAt: at(2),
+      });
+    });
+
+    it("answers a ping while open and refuses once closed", async () => {
+      await current().ping();
+
+      await current().close();
+
+      await expect(current().ping()).rejects.toThrow();
+    });
+  });
+}
+
+/** Issue 6: one running build per repository and commit, whichever replica starts it. */
+function describeOneBuildPerCommit(current: () => Store): void {
+  describe("one build per commit (migration 4)", () => {
+    const commit = shaOf("one-build");
+    const build = (id: string, trigger: Partial<Trigger> = {}) =>
+      pipelineRecord(id, { trigger: { sha: commit, ...trigger }, keys: ["lint", "build"] });
+
+    it("refuses a second running build of a commit, and stores none of it", async () => {
+      await current().createPipeline(build("first"), jobsOf(build("first")));
+      const second = build("second", { event: "push" });
+
+      const created = current().createPipeline(second, jobsOf(second));
+
+      await expect(created).rejects.toThrow(PipelineConflictError);
+      await expect(created).rejects.toMatchObject({ repo: "octo/app", sha: commit });
+      expect(await current().getPipeline("second")).toBeUndefined();
+      expect(await current().listJobs("second")).toEqual([]);
+      expect((await current().findPipelineBySha("octo/app", commit))?.id).toBe("first");
+    });
+
+    it("lets exactly one of racing builds of a commit in", async () => {
+      const racers = ["r1", "r2", "r3", "r4"].map((id) => build(id));
+
+      const outcomes = await Promise.allSettled(
+        racers.map((pipeline) => current().createPipeline(pipeline, jobsOf(pipeline))),
+      );
+
+      const kinds = outcomes.map((outcome) => outcome.status).sort();
+      expect(kinds).toEqual(["fulfilled", "rejected", "rejected", "rejected"]);
+      expect(await current().listRunningPipelines()).toHaveLength(1);
+    });
+
+    const cli = (id: string): PipelineRecord => ({
+      ...build(id),
+      trigger: { source: "cli", event: "local", sha: commit, ref: "HEAD" },
+    });
+    it.each([
+      { what: "after the first build completed", make: build, completeFirst: true },
+      { what: "in another repository", make: (id: string) => build(id, { repo: "octo/lib" }) },
+      { what: "as a deploy", make: (id: string) => build(id, { event: "deploy" }) },
+      { what: "from the CLI (no repository) twice", make: cli, first: cli },
+    ])("builds the commit again $what", async ({ make, completeFirst, first = build }) => {
+      await current().createPipeline(first("first"), []);
+      if (completeFirst === true)
+        await current().updatePipeline("first", { status: "completed", conclusion: "success" });
+      const again = make("again");
+
+      await current().createPipeline(again, jobsOf(again));
+
+      expect(await current().getPipeline("again")).toEqual(again);
     });
   });
 }
