@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { PipelineRecord, Store } from "../engine/ports.js";
-import { CheckRunWriter, type CreatedRun } from "./check-run-writer.js";
+import { CheckRunWriter, type CreatedRun, type Refreshed } from "./check-run-writer.js";
 import type { DesiredCheck } from "./desired-checks.js";
 import type { ChecksPort } from "./ports.js";
 
@@ -22,8 +22,12 @@ export interface PipelineChecks {
   readonly writer: CheckRunWriter;
   /** Job id → html_url of its check run, for links from the summary. */
   readonly links: Map<string, string>;
+  /** The newest `Pylot` check run's page, once created or found. */
+  summaryUrl: string | undefined;
   summary: Aggregate | undefined;
   matrix: Aggregate | undefined;
+  /** True in the process that planned the pipeline; others look check runs up before creating. */
+  planner: boolean;
 }
 
 export interface CheckRunStatesOptions {
@@ -32,15 +36,22 @@ export interface CheckRunStatesOptions {
   readonly logger: Logger;
   /** Pipelines kept in memory; older ones are found again on GitHub when they change. */
   readonly retain: number;
+  /** Rebuilds a desired state from the store at write time (see CheckRunWriter). */
+  readonly refresh?: (
+    pipeline: PipelineRecord,
+    state: PipelineChecks,
+    desired: DesiredCheck,
+  ) => Promise<Refreshed | undefined>;
 }
 
 async function recordCreated(
   store: Pick<Store, "setJobExternal">,
-  links: Map<string, string>,
+  state: PipelineChecks,
   run: CreatedRun,
 ): Promise<void> {
+  if (run.ref.kind === "summary" && run.htmlUrl !== undefined) state.summaryUrl = run.htmlUrl;
   if (run.ref.kind !== "job") return;
-  if (run.htmlUrl !== undefined) links.set(run.ref.jobId, run.htmlUrl);
+  if (run.htmlUrl !== undefined) state.links.set(run.ref.jobId, run.htmlUrl);
   await store.setJobExternal(run.ref.jobId, {
     [EXTERNAL_KEYS.id]: String(run.id),
     [EXTERNAL_KEYS.attempt]: String(run.ref.attempt),
@@ -87,15 +98,34 @@ export class CheckRunStates {
       owner,
       repo,
       logger: this.#options.logger.child({ pipeline: pipeline.id, repo: at.repo }),
-      onCreated: (run) => recordCreated(this.#options.store, links, run),
+      onCreated: (run) => recordCreated(this.#options.store, state, run),
+      lookupFirst: () => !state.planner,
+      ...(this.#options.refresh === undefined
+        ? {}
+        : { refresh: (desired: DesiredCheck) => this.#refresh(pipeline, state, desired) }),
     });
-    const state: PipelineChecks = { writer, links, summary: undefined, matrix: undefined };
+    const state: PipelineChecks = {
+      writer,
+      links,
+      summaryUrl: undefined,
+      summary: undefined,
+      matrix: undefined,
+      planner: false,
+    };
     this.#states.set(pipeline.id, state);
     for (const [id, old] of this.#states) {
       if (this.#states.size <= this.#options.retain) break;
       if (!old.writer.busy) this.#states.delete(id);
     }
     return { state, found: false };
+  }
+
+  #refresh(
+    pipeline: PipelineRecord,
+    state: PipelineChecks,
+    desired: DesiredCheck,
+  ): Promise<Refreshed | undefined> {
+    return this.#options.refresh?.(pipeline, state, desired) ?? Promise.resolve(undefined);
   }
 
   async idle(): Promise<void> {

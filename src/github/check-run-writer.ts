@@ -18,6 +18,20 @@ export interface CheckRunWriterOptions {
   readonly repo: string;
   readonly logger: Logger;
   readonly onCreated?: (run: CreatedRun) => Promise<void>;
+  /**
+   * Rebuilds a desired state from the store at write time, with the check run's id when
+   * another replica created it. Several replicas write the checks of one pipeline: what they
+   * write must be the newest stored state, never the state they saw when they queued it.
+   */
+  readonly refresh?: (desired: DesiredCheck) => Promise<Refreshed | undefined>;
+  /** True when this process did not plan the pipeline: look a check run up before creating it. */
+  readonly lookupFirst?: () => boolean;
+}
+
+export interface Refreshed {
+  readonly desired: DesiredCheck;
+  /** The check run's id, when the store knows it. */
+  readonly id: number | undefined;
 }
 
 interface KnownRun {
@@ -136,8 +150,11 @@ export class CheckRunWriter {
     return first.value[1];
   }
 
-  async #write(desired: DesiredCheck): Promise<void> {
-    const key = formatExternalId(desired.ref);
+  async #write(queued: DesiredCheck): Promise<void> {
+    const key = formatExternalId(queued.ref);
+    const refreshed = await this.#options.refresh?.(queued);
+    const desired = refreshed?.desired ?? queued;
+    if (refreshed?.id !== undefined) this.remember(desired.ref, refreshed.id);
     const [firstBatch = [], ...rest] = batches(desired.annotations ?? [], ANNOTATION_BATCH);
     const body = bodyOf(desired, firstBatch);
     const fingerprint = JSON.stringify([body, rest]);
@@ -176,11 +193,7 @@ export class CheckRunWriter {
       await this.#created({ ref: desired.ref, id: data.id, htmlUrl: data.html_url ?? undefined });
       return data.id;
     };
-    try {
-      return await create();
-    } catch (error) {
-      if (!ambiguous(error)) throw error;
-      this.#log.warn({ err: error, check: desired.name }, "check run create failed; looking it up");
+    const lookUp = async () => {
       const { data } = await checks.listForRef({
         owner,
         repo,
@@ -190,9 +203,20 @@ export class CheckRunWriter {
         per_page: 100,
       });
       const found = data.check_runs.find((run) => run.external_id === externalId);
-      if (found === undefined) return create();
+      if (found === undefined) return undefined;
       await this.#created({ ref: desired.ref, id: found.id, htmlUrl: found.html_url ?? undefined });
       return found.id;
+    };
+    if (this.#options.lookupFirst?.() === true) {
+      const existing = await lookUp();
+      if (existing !== undefined) return existing;
+    }
+    try {
+      return await create();
+    } catch (error) {
+      if (!ambiguous(error)) throw error;
+      this.#log.warn({ err: error, check: desired.name }, "check run create failed; looking it up");
+      return (await lookUp()) ?? create();
     }
   }
 

@@ -1,9 +1,12 @@
 import type { Logger } from "pino";
 import type { JobRecord, PipelineRecord, PipelineView, Reporter, Store } from "../engine/ports.js";
+import type { Refreshed } from "./check-run-writer.js";
+import type { DesiredCheck } from "./desired-checks.js";
 import { CheckRunStates, EXTERNAL_KEYS, type PipelineChecks } from "./check-run-states.js";
 import { foldsMatrix, jobCheck, matrixCheck, roundOf, summaryCheck } from "./desired-checks.js";
 import { parseExternalId, type CheckRef } from "./external-id.js";
 import type { ChecksPort } from "./ports.js";
+import type { PrComments } from "./pr-comment.js";
 
 export { EXTERNAL_KEYS };
 
@@ -16,10 +19,22 @@ export interface CheckRunReportersOptions {
   readonly logger: Logger;
   /** Pipelines whose bookkeeping stays in memory; older ones are found again on GitHub. */
   readonly retain?: number;
+  /**
+   * Where the newest state is read at write time. Needed when several replicas share a
+   * pipeline (a queue): without it, states are written as they were when they were queued.
+   */
+  readonly fresh?: Pick<Store, "getPipeline" | "listJobs">;
+  /** The sticky pull request comment, written when a pipeline completes. */
+  readonly comments?: Pick<PrComments, "pipelineCompleted" | "idle">;
 }
 
 export interface CheckRunReporters {
   reporterFor(pipeline: PipelineRecord): Reporter;
+  /**
+   * Writes the pull request comment of a pipeline that completed before its PR was opened
+   * (a push built the commit first); nothing for a pipeline still running.
+   */
+  commentOn(view: PipelineView): void;
   /** Resolves once every submitted check run write is done (tests, shutdown). */
   idle(): Promise<void>;
 }
@@ -42,6 +57,7 @@ export function createCheckRunReporters(options: CheckRunReportersOptions): Chec
     store: options.store,
     logger: log,
     retain: options.retain ?? 1000,
+    ...(options.fresh === undefined ? {} : { refresh: refresher(options.fresh) }),
   });
   const url = detailsUrls(options.publicUrl);
   return {
@@ -56,18 +72,73 @@ export function createCheckRunReporters(options: CheckRunReportersOptions): Chec
       };
       return {
         pipelineCreated(view) {
-          created(states.get(view.pipeline, at).state, view, url);
+          const { state } = states.get(view.pipeline, at);
+          state.planner = true;
+          created(state, view, url);
           return Promise.resolve();
         },
         async jobChanged(view, job) {
           changed(await known(view), view, job, url);
         },
         async pipelineCompleted(view) {
-          submitAggregate(await known(view), "summary", view, url);
+          const state = await known(view);
+          // A replica that took over another's pipeline settles every check run it shows:
+          // writes still queued in a replica that died are otherwise lost.
+          if (!state.planner) for (const job of view.jobs) changed(state, view, job, url);
+          submitAggregate(state, "summary", view, url);
+          const summary = state.summaryUrl;
+          options.comments?.pipelineCompleted(view, {
+            jobs: state.links,
+            ...(summary === undefined ? {} : { summary }),
+          });
         },
       };
     },
-    idle: () => states.idle(),
+    commentOn(view) {
+      const { installationId, repo } = view.pipeline.trigger;
+      if (view.pipeline.status !== "completed" || installationId === undefined) return;
+      if (repo === undefined) return;
+      const { state } = states.get(view.pipeline, { installationId, repo });
+      const summary = state.summaryUrl;
+      options.comments?.pipelineCompleted(view, {
+        jobs: state.links,
+        ...(summary === undefined ? {} : { summary }),
+      });
+    },
+    idle: async () => {
+      await states.idle();
+      await options.comments?.idle();
+    },
+  };
+}
+
+/** Rebuilds a job's or aggregate's desired check from the pipeline as stored now. */
+function refresher(store: Pick<Store, "getPipeline" | "listJobs">) {
+  return async (
+    pipeline: PipelineRecord,
+    state: PipelineChecks,
+    desired: DesiredCheck,
+  ): Promise<Refreshed | undefined> => {
+    const { ref } = desired;
+    if (ref.kind !== "job" && ref.kind !== "summary" && ref.kind !== "matrix") return undefined;
+    const stored = await store.getPipeline(pipeline.id);
+    if (stored === undefined) return undefined;
+    const view: PipelineView = { pipeline: stored, jobs: await store.listJobs(pipeline.id) };
+    const detailsUrl = desired.detailsUrl === undefined ? {} : { detailsUrl: desired.detailsUrl };
+    if (ref.kind === "summary" || ref.kind === "matrix") {
+      const fresh =
+        ref.kind === "summary"
+          ? summaryCheck(view, { round: ref.round, links: state.links, ...detailsUrl })
+          : matrixCheck(view, { round: ref.round, ...detailsUrl });
+      // A completed round stays completed: a re-run gets a new round, never reopens this one.
+      if (desired.status === "completed" && fresh.status !== "completed") return undefined;
+      return { desired: fresh, id: undefined };
+    }
+    const job = view.jobs.find((j) => j.id === ref.jobId);
+    if (job?.attempt !== ref.attempt) return undefined;
+    const id = Number(job.external[EXTERNAL_KEYS.id]);
+    const known = job.external[EXTERNAL_KEYS.attempt] === String(job.attempt) && id > 0;
+    return { desired: jobCheck(view, job, desired.detailsUrl), id: known ? id : undefined };
   };
 }
 
@@ -166,6 +237,8 @@ async function discover(
         state.writer.remember(ref, run.id);
         if (run.html_url !== null) state.links.set(ref.jobId, run.html_url);
       }
+      if (ref.kind === "summary" && ref.pipelineId === view.pipeline.id && run.html_url !== null)
+        state.summaryUrl = run.html_url;
       if (
         (ref.kind === "summary" || ref.kind === "matrix") &&
         ref.pipelineId === view.pipeline.id
