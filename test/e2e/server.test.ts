@@ -12,6 +12,7 @@ import {
   type StubCheckRun,
 } from "../helpers/github-api-stub.js";
 import { checkRunPayload, pullRequestPayload, sha, tarballOf } from "../helpers/github-payloads.js";
+import { COMMENT_MARKER } from "../../src/reports/index.js";
 
 /**
  * The real server, as `npm start` runs it (Probot's CLI on dist/index.js), against a local
@@ -64,6 +65,34 @@ async function freePort(): Promise<number> {
     });
   });
   return free;
+}
+
+/**
+ * Delivers the example PR event for `commit` after GitHub has it: the PR's head moves to
+ * `commit` first, as a push to its branch does before `synchronize` is sent.
+ */
+async function deliverPullRequest(action: "opened" | "synchronize", commit: string) {
+  const payload = pullRequestPayload(action, commit);
+  const pull = payload.pull_request as { number: number; base: { sha: string; ref: string } };
+  stub.servePullRequest(pull.number, {
+    head: commit,
+    base: pull.base.sha,
+    baseRef: pull.base.ref,
+    files: [{ filename: "okcalc/__init__.py", status: "modified", patch: "@@ -1 +1 @@\n-x\n+y" }],
+  });
+  return { reply: await deliver("pull_request", payload), number: pull.number };
+}
+
+/** The sticky PR comment, once it mentions `commit`; fails unless there is exactly one. */
+async function stickyComment(number: number, commit: string): Promise<string> {
+  return vi.waitFor(
+    () => {
+      const ours = stub.comments.filter((c) => c.issue === number);
+      expect(ours.map((c) => c.body.includes(commit.slice(0, 12)))).toEqual([true]);
+      return ours[0]?.body ?? "";
+    },
+    { timeout: 30_000, interval: 100 },
+  );
 }
 
 async function deliver(event: string, payload: unknown): Promise<{ status: number; ms: number }> {
@@ -177,8 +206,9 @@ describe("the Pylot server", { timeout: 180_000 }, () => {
   it("turns a signed pull_request delivery into check runs with real results", async () => {
     stub.serveCommit(first, { config: CONFIG, tarball: await tarballOf("ok") });
 
-    const reply = await deliver("pull_request", pullRequestPayload("opened", first));
+    const { reply, number } = await deliverPullRequest("opened", first);
     await summaryDone(first);
+    const comment = await stickyComment(number, first);
 
     expect(reply.status).toBe(200);
     expect(results(first)).toEqual([
@@ -191,14 +221,16 @@ describe("the Pylot server", { timeout: 180_000 }, () => {
     ]);
     const configReads = stub.requests.filter((r) => r.path.includes("pylot.yml"));
     expect(configReads).toHaveLength(1);
+    expect(comment.startsWith(COMMENT_MARKER)).toBe(true);
     expect(stub.unanswered).toEqual([]);
   });
 
   it("builds a new push to the pull request, with a real failing security scan", async () => {
     stub.serveCommit(second, { config: INSECURE, tarball: await tarballOf("insecure") });
 
-    const reply = await deliver("pull_request", pullRequestPayload("synchronize", second));
+    const { reply, number } = await deliverPullRequest("synchronize", second);
     await summaryDone(second);
+    const comment = await stickyComment(number, second);
 
     expect(reply.status).toBe(200);
     expect(results(second)).toEqual([
@@ -209,6 +241,11 @@ describe("the Pylot server", { timeout: 180_000 }, () => {
     expect(runsOf(second).find((r) => r.name === "Pylot")?.actions).toEqual([
       expect.objectContaining({ identifier: "rerun-failed" }),
     ]);
+    // Edited in place: created once, never deleted.
+    const writes = stub.requests.filter((r) => r.path.includes("/comments") && r.method !== "GET");
+    expect(writes.map((r) => r.method)).toEqual(["POST", "PATCH"]);
+    expect(stub.comments.map((c) => c.body)).toEqual([comment]);
+    expect(stub.unanswered).toEqual([]);
   });
 
   it("re-runs a job from its check run as a fresh check run", async () => {
