@@ -2,6 +2,8 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { ApplicationFunctionOptions, Probot } from "probot";
+import { createDeployReporters } from "./deploy/orchestrate-reporter.js";
+import { isDeployPipeline } from "./deploy/orchestrate.js";
 import { createLocalDispatcher, createQueueDispatcher, queueEnv } from "./dispatch/index.js";
 import { Engine } from "./engine/index.js";
 import type { Dispatcher, JobExecutor, Store } from "./engine/ports.js";
@@ -13,9 +15,16 @@ import {
   type CheckRunReporters,
   type GithubSource,
 } from "./github/index.js";
+import { createPullRequestReports } from "./github/pull-request-reports.js";
 import { createHandlers, type Handlers } from "./handlers/index.js";
-import { healthHandler } from "./http/health.js";
-import { createLocalExecutor, defaultInterpreter, discoverInterpreters } from "./runner/index.js";
+import { createOps, pylotLogger, type Ops } from "./http/index.js";
+import { depthOf } from "./metrics/index.js";
+import {
+  createLocalExecutor,
+  defaultInterpreter,
+  discoverInterpreters,
+  hostSecrets,
+} from "./runner/index.js";
 import { openStore } from "./store/index.js";
 
 /** The `PYLOT_*` settings the App reads (ARCHITECTURE.md §1). */
@@ -27,7 +36,11 @@ export interface PylotSettings {
   readonly publicUrl: string | undefined;
   /** `local` (the in-process pool, default) or `queue` (BullMQ on PYLOT_REDIS_URL). */
   readonly runner: "local" | "queue";
+  /** PYLOT_DEFAULT_PYTHON: the version of configs that name none ("3.12"). */
+  readonly defaultPython: string | undefined;
 }
+
+const VERSION = /^3\.\d{1,2}$/;
 
 export function readSettings(env: NodeJS.ProcessEnv): PylotSettings {
   const concurrency = Number(env.PYLOT_CONCURRENCY);
@@ -40,7 +53,13 @@ export function readSettings(env: NodeJS.ProcessEnv): PylotSettings {
     workdir: nonEmpty(env.PYLOT_WORKDIR) ?? join(tmpdir(), "pylot"),
     publicUrl: nonEmpty(env.PYLOT_PUBLIC_URL),
     runner: env.PYLOT_RUNNER === "queue" ? "queue" : "local",
+    defaultPython: defaultPythonSetting(nonEmpty(env.PYLOT_DEFAULT_PYTHON)),
   };
+}
+
+function defaultPythonSetting(value: string | undefined): string | undefined {
+  if (value === undefined || VERSION.test(value)) return value;
+  throw new Error(`PYLOT_DEFAULT_PYTHON must be a Python version such as 3.12, not "${value}"`);
 }
 
 /** Python used for configs that name no version, when this host has none at all. */
@@ -63,6 +82,8 @@ export interface PylotServices {
   readonly dispatcher: Dispatcher;
   readonly reporters: CheckRunReporters;
   readonly defaultPython: string;
+  /** Badges, health, metrics and graceful shutdown (http/). */
+  readonly ops: Ops;
 }
 
 export type PylotApp = ((app: Probot, options: ApplicationFunctionOptions) => Promise<void>) & {
@@ -70,17 +91,28 @@ export type PylotApp = ((app: Probot, options: ApplicationFunctionOptions) => Pr
   readonly services: () => Promise<PylotServices>;
   /** Stops running jobs, lets check run writes finish, closes the store. */
   readonly close: () => Promise<void>;
+  /**
+   * Graceful stop (SIGTERM): refuses webhooks, lets running jobs finish within
+   * PYLOT_SHUTDOWN_GRACE_SECONDS, then closes; what still ran is retried at the next start.
+   */
+  readonly shutdown: () => Promise<void>;
 };
 
 async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise<PylotServices> {
   const settings = readSettings(options.env ?? process.env);
   const store = options.store ?? (await openStore({ url: settings.databaseUrl, logger: log }));
-  const interpreters = await discoverInterpreters({ pythons: settings.pythons, logger: log });
-  const fallback = defaultInterpreter(interpreters);
-  if (fallback === undefined)
-    log.error({ fallback: FALLBACK_PYTHON }, "no Python interpreter found (set PYLOT_PYTHONS)");
+  const ops = createOps({
+    env: options.env ?? process.env,
+    store,
+    logger: log,
+    queueDepth: () => depthOf(dispatcher),
+    localJobs: settings.runner === "local",
+  });
+  const auth = async (installationId: number) =>
+    ops.instrument(await app.auth(installationId), installationId);
+  const defaultPython = await chooseDefaultPython(settings, log);
   const fetchSource: (ref: GithubSource, dest: string) => Promise<void> = createSourceFetcher({
-    octokitFor: (installationId) => app.auth(installationId),
+    octokitFor: auth,
     logger: log,
     cacheDir: join(settings.workdir, "sources"),
   });
@@ -89,17 +121,39 @@ async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise
     pythons: settings.pythons,
     logger: log,
     fetchSource,
+    // process.env as well: a job can read the bot's own environment through /proc.
+    redact: [...hostSecrets(process.env), ...hostSecrets(options.env ?? {})],
+  });
+  const pullRequests = createPullRequestReports({
+    octokitFor: auth,
+    store,
+    logger: log,
   });
   const reporters = createCheckRunReporters({
-    checksFor: async (installationId) => (await app.auth(installationId)).rest.checks,
+    fresh: store,
+    checksFor: async (installationId) => (await auth(installationId)).rest.checks,
     store,
     publicUrl: settings.publicUrl,
+    logger: log,
+    comments: pullRequests.comments,
+  });
+  const deploys = createDeployReporters({
+    octokitFor: auth,
+    store,
+    publicUrl: settings.publicUrl,
+    env: options.env ?? process.env,
     logger: log,
   });
   const engine = new Engine({
     store,
-    reporterFor: (pipeline) => reporters.reporterFor(pipeline),
+    reporterFor: (pipeline) =>
+      ops.observe(
+        isDeployPipeline(pipeline)
+          ? deploys.reporterFor(pipeline)
+          : reporters.reporterFor(pipeline),
+      ),
     logger: log,
+    gates: pullRequests.gates,
   });
   const dispatcher = makeDispatcher({
     settings,
@@ -111,7 +165,7 @@ async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise
   engine.attach(dispatcher);
   await engine.resume({ retryRunning: settings.runner === "local" });
   log.info(
-    { concurrency: settings.concurrency, pythons: interpreters.map((i) => i.full) },
+    { runner: settings.runner, concurrency: settings.concurrency, defaultPython },
     "pylot ready",
   );
   return {
@@ -119,8 +173,25 @@ async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise
     engine,
     dispatcher,
     reporters,
-    defaultPython: fallback?.version ?? FALLBACK_PYTHON,
+    defaultPython,
+    ops,
   };
+}
+
+/**
+ * The Python of configs that name none: PYLOT_DEFAULT_PYTHON; else, with the in-process pool,
+ * this host's default interpreter; else 3.12. A queue replica runs no job, so it needs and looks
+ * for no interpreter: which versions exist is for its runners to advertise.
+ */
+async function chooseDefaultPython(settings: PylotSettings, log: Logger): Promise<string> {
+  if (settings.defaultPython !== undefined) return settings.defaultPython;
+  if (settings.runner === "queue") return FALLBACK_PYTHON;
+  const found = defaultInterpreter(
+    await discoverInterpreters({ pythons: settings.pythons, logger: log }),
+  );
+  if (found === undefined)
+    log.error({ fallback: FALLBACK_PYTHON }, "no Python interpreter found (set PYLOT_PYTHONS)");
+  return found?.version ?? FALLBACK_PYTHON;
 }
 
 /** The in-process pool, or BullMQ when PYLOT_RUNNER=queue (jobs then run on `pylot runner`s). */
@@ -158,20 +229,26 @@ function makeDispatcher(input: {
 export function createPylotApp(options: PylotAppOptions): PylotApp {
   let wired: Promise<PylotServices> | undefined;
   const appFn = async (app: Probot, fnOptions: ApplicationFunctionOptions) => {
-    const log = app.log.child({ name: "pylot" });
+    const log = pylotLogger(app.log);
     wired = wire(app, options, log);
     const services = await wired;
     const handlers = createHandlers({
-      store: services.store,
+      store: services.ops.webhooks.watchDeliveries(services.store),
       engine: services.engine,
       configs: createConfigCache(),
       commits: new KeyedSerial(),
       defaultPython: services.defaultPython,
       logger: log,
+      comments: services.reporters,
+      chatops: {
+        env: options.env ?? process.env,
+        publicUrl: readSettings(options.env ?? process.env).publicUrl,
+      },
     });
-    options.routes(app, handlers);
-    fnOptions.addHandler(healthHandler);
-    if (options.handleSignals !== false) closeOnSignals(close, log);
+    options.routes(app, services.ops.webhooks.guardHandlers(handlers));
+    services.ops.subscribe(app);
+    fnOptions.addHandler(services.ops.http);
+    if (options.handleSignals !== false) closeOnSignals(shutdown, log);
   };
   const close = async () => {
     if (wired === undefined) return;
@@ -182,14 +259,20 @@ export function createPylotApp(options: PylotAppOptions): PylotApp {
     await reporters.idle();
     await store.close();
   };
+  const shutdown = async () => {
+    if (wired === undefined) return;
+    await (await wired).ops.drain();
+    await close();
+  };
   const services = () => wired ?? Promise.reject(new Error("the Pylot app has not been loaded"));
-  return Object.assign(appFn, { services, close });
+  return Object.assign(appFn, { services, close, shutdown });
 }
 
-function closeOnSignals(close: () => Promise<void>, log: Logger): void {
+/** The first signal stops gracefully (see `shutdown`); a second one ends the process at once. */
+function closeOnSignals(shutdown: () => Promise<void>, log: Logger): void {
   const onSignal = (signal: NodeJS.Signals) => {
-    log.info({ signal }, "stopping: cancelling running jobs");
-    close().then(
+    log.info({ signal }, "stopping");
+    shutdown().then(
       () => process.exit(0),
       (error: unknown) => {
         log.error({ err: error }, "shutdown failed");

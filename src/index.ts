@@ -11,6 +11,8 @@ export function routes(app: Probot, handlers: Handlers): void {
   );
   app.on(["check_suite.requested", "check_suite.rerequested"], handlers.checkSuite);
   app.on(["check_run.rerequested", "check_run.requested_action"], handlers.checkRun);
+  app.on("issue_comment.created", handlers.issueComment);
+  app.on("pull_request.closed", handlers.pullRequestClosed);
 }
 
 /** The Probot entry `npm start` runs (`probot run ./dist/index.js`). */

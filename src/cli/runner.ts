@@ -14,7 +14,12 @@ import {
   type StallSettings,
 } from "../dispatch/index.js";
 import { createSourceFetcher } from "../github/source-tarball.js";
-import { createLocalExecutor, discoverInterpreters, type FetchSource } from "../runner/index.js";
+import {
+  createLocalExecutor,
+  discoverInterpreters,
+  hostSecrets,
+  type FetchSource,
+} from "../runner/index.js";
 import { positiveInt } from "./run.js";
 
 export interface RunnerCommandOptions {
@@ -74,6 +79,8 @@ export async function runnerCommand(options: RunnerCommandOptions): Promise<numb
     pythons: env.PYLOT_PYTHONS,
     logger,
     ...(fetchSource === undefined ? {} : { fetchSource }),
+    // The runner host's Redis URL and token are readable by its jobs through /proc.
+    redact: hostSecrets(env),
   });
   const runner = createQueueRunner({
     connection: queue.url,

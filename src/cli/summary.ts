@@ -1,6 +1,6 @@
 import { dirname } from "node:path";
 import type { JobRecord, PipelineView } from "../engine/ports.js";
-import type { Conclusion, Leg } from "../pipeline/types.js";
+import type { Artifact, Conclusion, Leg } from "../pipeline/types.js";
 
 /** Shared by the terminal reporter and the after-run summary. Pure. */
 
@@ -180,6 +180,12 @@ export function renderSummary(view: PipelineView, options: RenderSummaryOptions)
         .map((folder) => `  ${job.spec.name}: ${folder}`),
     );
   if (reports.length > 0) sections.push(["Reports:", ...reports]);
+  const artifacts = view.jobs.flatMap((job) =>
+    (job.result?.artifacts ?? []).map(
+      (a) => `  ${a.name}  ${a.size.toLocaleString("en-US")} B  sha256:${a.sha256}`,
+    ),
+  );
+  if (artifacts.length > 0) sections.push(["Artifacts:", ...artifacts]);
   const duration = formatClock(pipelineDurationMs(view));
   sections.push([`Pipeline ${paint(badge.label, badge.tone, color)} in ${duration}`]);
   return sections.map((lines) => lines.join("\n")).join("\n\n");
@@ -194,6 +200,7 @@ interface JsonJob {
   readonly summary: string | null;
   readonly coverage?: number;
   readonly reports: Readonly<Record<string, string>>;
+  readonly artifacts?: readonly Artifact[];
 }
 
 function jsonJob(job: JobRecord): JsonJob {
@@ -209,6 +216,7 @@ function jsonJob(job: JobRecord): JsonJob {
     summary: job.result?.summary ?? null,
     ...(job.result?.coverage === undefined ? {} : { coverage: job.result.coverage }),
     reports,
+    ...(job.result?.artifacts === undefined ? {} : { artifacts: job.result.artifacts }),
   };
 }
 

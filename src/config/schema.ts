@@ -47,6 +47,11 @@ export const DeployEnvironmentSchema = z.strictObject({
     .array(environmentName)
     .default([])
     .describe("Environments that must hold this commit first"),
+  url: z
+    .string()
+    .regex(/^https?:\/\/[^\s<>"'`()[\]]+$/, "an http(s) URL")
+    .optional()
+    .describe("Where the deployed environment can be seen (the deployment's environment_url)"),
 });
 
 export const PylotConfigSchema = z
@@ -149,6 +154,36 @@ export const PylotConfigSchema = z
     build: z
       .strictObject({ wheel: z.boolean().default(false).describe("Build sdist and wheel") })
       .default({ wheel: false }),
+    integration: z
+      .strictObject({
+        run: z
+          .string()
+          .min(1)
+          .describe("The integration test command, run with the wheel installed"),
+        python: z
+          .array(version)
+          .min(1)
+          .optional()
+          .describe("Interpreters to test the wheel on; default: the matrix's python list"),
+        services: z
+          .array(
+            z.strictObject({
+              name: environmentName.describe("The service's name in logs"),
+              start: z.string().min(1).describe("Starts the service; runs in the background"),
+              ready: z.string().min(1).describe("Exits 0 once the service accepts work"),
+              "timeout-seconds": z
+                .number()
+                .positive()
+                .max(600)
+                .default(30)
+                .describe("How long `ready` may keep failing"),
+            }),
+          )
+          .default([])
+          .describe("Helper processes started around the tests (best effort)"),
+      })
+      .optional()
+      .describe("Tests of the built wheel in a clean venv; needs build.wheel"),
     deploy: z
       .record(environmentName, DeployEnvironmentSchema)
       .default({})

@@ -19,7 +19,23 @@ export function checkSemantics(
   config: PylotConfig,
   source: Pick<SourceMap, "rawNumber">,
 ): Problem[] {
-  return [...checkRequires(config.deploy), ...checkSelectors(config, source)];
+  return [
+    ...checkRequires(config.deploy),
+    ...checkSelectors(config, source),
+    ...checkIntegration(config),
+  ];
+}
+
+/** The integration stage tests the built wheel, so there must be a build that makes one. */
+function checkIntegration(config: PylotConfig): Problem[] {
+  if (config.integration === undefined || config.build.wheel) return [];
+  return [
+    {
+      path: ["integration"],
+      at: "key",
+      message: '"integration" tests the built wheel: set "build.wheel: true"',
+    },
+  ];
 }
 
 type Deploy = Readonly<Record<string, DeployEnvironment>>;

@@ -1,5 +1,10 @@
 import type { Logger } from "pino";
-import { decide, evaluateCoverageGate, withDependents } from "../pipeline/state.js";
+import {
+  decide,
+  evaluateCoverageGate,
+  withDependents,
+  type GateResult,
+} from "../pipeline/state.js";
 import type { Conclusion, JobResult, Pipeline, Trigger } from "../pipeline/types.js";
 import { JobResultSchema } from "../pipeline/types.js";
 import type {
@@ -15,7 +20,7 @@ import type {
 } from "./ports.js";
 import { jobId, newJobRecord, newPipelineRecord } from "./records.js";
 import { KeyedSerial } from "./serial.js";
-import { syntheticResult, stopSummary } from "./results.js";
+import { jobInputs, syntheticResult, stopSummary } from "./results.js";
 import { Waiters } from "./waiters.js";
 
 export interface EngineOptions {
@@ -23,6 +28,21 @@ export interface EngineOptions {
   readonly reporterFor: (pipeline: PipelineRecord) => Reporter;
   readonly logger: Logger;
   readonly now?: () => Date;
+  /** How the host decides engine-evaluated jobs; without it, the total-only coverage gate. */
+  readonly gates?: EngineGates;
+}
+
+/** A gate's verdict and the figures it adds to the job's result. */
+export interface GateOutcome extends GateResult {
+  readonly result?: Partial<
+    Pick<JobResult, "coverage" | "coverageReport" | "diffCoverage" | "baseCoverage" | "rejected">
+  >;
+}
+
+/** Gates the host computes (the App adds the pull request's diff coverage from GitHub). */
+export interface EngineGates {
+  /** Undefined (or a failure) falls back to `evaluateCoverageGate` on the leg's total. */
+  coverage?(view: PipelineView, job: JobRecord): Promise<GateOutcome | undefined>;
 }
 
 export interface StartInput {
@@ -49,6 +69,7 @@ export class Engine implements DispatchEvents {
   readonly #reporterFor: (pipeline: PipelineRecord) => Reporter;
   readonly #log: Logger;
   readonly #now: () => Date;
+  readonly #gates: EngineGates;
   readonly #serial = new KeyedSerial();
   readonly #waiters = new Waiters<PipelineView>();
   /** Secrets live in memory only: never in the store. */
@@ -60,6 +81,7 @@ export class Engine implements DispatchEvents {
     this.#reporterFor = options.reporterFor;
     this.#log = options.logger.child({ name: "engine" });
     this.#now = options.now ?? (() => new Date());
+    this.#gates = options.gates ?? {};
   }
 
   attach(dispatcher: Dispatcher): void {
@@ -239,20 +261,37 @@ export class Engine implements DispatchEvents {
       return this.#enqueue(view.pipeline, queued);
     }
     const leg = view.jobs.find((j) => j.spec.key === job.spec.needs[0]);
-    const gate = evaluateCoverageGate(evaluate.minimum, {
-      coverage: leg?.result?.coverage,
-      legName: leg?.spec.name ?? "the coverage leg",
-    });
+    const custom = await this.#coverageGate(view, job);
+    const gate =
+      custom ??
+      evaluateCoverageGate(evaluate.minimum, {
+        coverage: leg?.result?.coverage,
+        legName: leg?.spec.name ?? "the coverage leg",
+      });
     const result: JobResult = {
       ...syntheticResult(job, gate.conclusion, gate.summary, this.#iso()),
       ...(leg?.result?.coverage === undefined ? {} : { coverage: leg.result.coverage }),
       reports: leg?.result?.reports ?? {},
+      ...custom?.result,
     };
     await this.#finish(job, result);
   }
 
+  async #coverageGate(view: PipelineView, job: JobRecord): Promise<GateOutcome | undefined> {
+    try {
+      return await this.#gates.coverage?.(view, job);
+    } catch (error) {
+      this.#log.warn({ err: error, job: job.id }, "coverage gate failed; total only");
+      return undefined;
+    }
+  }
+
   async #enqueue(pipeline: PipelineRecord, job: JobRecord): Promise<void> {
     if (this.#dispatcher === undefined) throw new Error("engine has no dispatcher attached");
+    const inputs =
+      job.spec.needs.length === 0
+        ? undefined
+        : jobInputs(job, await this.#store.listJobs(pipeline.id));
     await this.#dispatcher.enqueue({
       jobId: job.id,
       attempt: job.attempt,
@@ -262,6 +301,7 @@ export class Engine implements DispatchEvents {
       sha: pipeline.trigger.sha,
       ref: pipeline.trigger.ref,
       secrets: this.#secrets.get(pipeline.id) ?? {},
+      ...(inputs === undefined ? {} : { inputs }),
     });
   }
 

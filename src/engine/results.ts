@@ -1,6 +1,6 @@
 import type { Decision } from "../pipeline/state.js";
 import type { Conclusion, JobResult } from "../pipeline/types.js";
-import type { JobRecord, PipelineView } from "./ports.js";
+import type { JobInputs, JobRecord, PipelineView } from "./ports.js";
 
 /** The result of a job that ended without a runner: skipped, cancelled, or a gate. */
 export function syntheticResult(
@@ -38,4 +38,19 @@ export function stopSummary(stop: Decision["stop"][number], view: PipelineView):
       return `skipped: ${needs} did not succeed`;
     }
   }
+}
+
+/**
+ * The artifacts of the jobs `job` needs, each with the path its runner kept it at (the
+ * `dist/<name>` report); undefined when they built nothing.
+ */
+export function jobInputs(job: JobRecord, jobs: readonly JobRecord[]): JobInputs | undefined {
+  const needed = jobs.filter((other) => job.spec.needs.includes(other.spec.key));
+  const artifacts = needed.flatMap((other) =>
+    (other.result?.artifacts ?? []).flatMap((artifact) => {
+      const path = other.result?.reports[`dist/${artifact.name}`];
+      return path === undefined ? [] : [{ ...artifact, path, job: other.spec.key }];
+    }),
+  );
+  return artifacts.length === 0 ? undefined : { artifacts };
 }

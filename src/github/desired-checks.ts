@@ -2,6 +2,7 @@ import type { JobRecord, PipelineView } from "../engine/ports.js";
 import { aggregateConclusion } from "../pipeline/state.js";
 import type { Conclusion } from "../pipeline/types.js";
 import type { CheckRef } from "./external-id.js";
+import { artifactTable, jobAnnotations, jobReportMarkdown } from "./job-report.js";
 import {
   capHead,
   cell,
@@ -9,6 +10,7 @@ import {
   duration,
   firstLine,
   logBlock,
+  OUTPUT_LIMIT,
   table,
 } from "./markdown.js";
 import type { CheckRunAction, CheckRunAnnotation } from "./ports.js";
@@ -19,6 +21,9 @@ export const CONFIG_NAME = "Pylot / config";
 /** More matrix legs than this fold into one `Pylot / test matrix` check run. */
 export const FOLD_ABOVE = 20;
 export const RERUN_FAILED = "rerun-failed";
+
+/** The steps and facts on top of a job's summary; its reports get the rest of the room. */
+const HEAD_LIMIT = 16_000;
 
 export type CheckStatus = "queued" | "in_progress" | "completed";
 
@@ -69,6 +74,8 @@ function jobSummary(job: JobRecord): string {
     ]);
     lines.push(table(["Step", "Result", "Time"], rows));
   }
+  const artifacts = artifactTable(result.artifacts ?? []);
+  if (artifacts !== undefined) lines.push(artifacts);
   const facts = [
     result.interpreter === undefined ? undefined : `Python ${cell(result.interpreter)}`,
     result.coverage === undefined ? undefined : `line coverage ${result.coverage.toFixed(1)} %`,
@@ -76,7 +83,9 @@ function jobSummary(job: JobRecord): string {
     duration(result.startedAt, result.finishedAt) || undefined,
   ].filter((fact) => fact !== undefined);
   if (facts.length > 0) lines.push(facts.join(" · "));
-  return capHead(lines.join("\n\n"));
+  const top = capHead(lines.join("\n\n"), HEAD_LIMIT);
+  const reports = jobReportMarkdown(job, OUTPUT_LIMIT - top.length - 2);
+  return reports === undefined ? top : `${top}\n\n${reports}`;
 }
 
 export function jobCheck(
@@ -98,6 +107,8 @@ export function jobCheck(
   }
   const conclusion = job.conclusion ?? "neutral";
   const logTail = job.result?.logTail ?? "";
+  // Annotations ride on the completing write; the writer sends batches beyond 50 after it.
+  const { annotations } = jobAnnotations(job.result);
   return {
     ...base,
     conclusion,
@@ -105,6 +116,7 @@ export function jobCheck(
     title: firstLine(job.result?.summary) || conclusionLabel(conclusion),
     summary: jobSummary(job),
     ...(logTail === "" ? {} : { text: logBlock(logTail) }),
+    ...(annotations.length === 0 ? {} : { annotations }),
   };
 }
 

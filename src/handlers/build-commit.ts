@@ -10,8 +10,10 @@ import {
   type RepoAt,
 } from "../github/index.js";
 import type { BranchPort } from "../github/branches.js";
+import { withDiffMinimum } from "../github/coverage-gate.js";
 import { plan } from "../pipeline/index.js";
 import type { Trigger } from "../pipeline/types.js";
+import { PipelineConflictError } from "../store/errors.js";
 import type { BuildTarget } from "./decide.js";
 import type { HandlerServices } from "./services.js";
 
@@ -95,15 +97,36 @@ export function buildCommit(
           installationId: target.installationId,
           ...(target.pullRequest === undefined ? {} : { pullRequest: target.pullRequest }),
         };
-        const view = await services.engine.start({
+        const started = services.engine.start({
           trigger,
-          plan: plan(config.config, { defaultPython: services.defaultPython }),
+          plan: withDiffMinimum(
+            plan(config.config, { defaultPython: services.defaultPython }),
+            config.config,
+          ),
           source: { kind: "github", repo, sha: target.sha, installationId: target.installationId },
         });
-        return { kind: "started", pipelineId: view.pipeline.id };
+        return await started.then(
+          (view): BuildOutcome => ({ kind: "started", pipelineId: view.pipeline.id }),
+          (error: unknown) => builtElsewhere(services, { repo, sha: target.sha }, error),
+        );
       }
     }
   });
+}
+
+/**
+ * Another replica started the commit's build between our look and our start (the store lets
+ * one running build per commit in): that build stands for this event too.
+ */
+async function builtElsewhere(
+  services: HandlerServices,
+  commit: { readonly repo: string; readonly sha: string },
+  error: unknown,
+): Promise<BuildOutcome> {
+  if (!(error instanceof PipelineConflictError)) throw error;
+  const winner = await services.store.findPipelineBySha(commit.repo, commit.sha);
+  if (winner === undefined) throw error;
+  return { kind: "exists", pipelineId: winner.id };
 }
 
 /** Cancels running pipelines of a PR (or of a branch's pushes) built for another commit. */

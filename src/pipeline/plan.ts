@@ -64,6 +64,33 @@ function coverageLeg(
 }
 
 /**
+ * One job per interpreter after the build. `install: []`: the venv gets the built wheel only,
+ * never the source tree, so the tests see what users would install.
+ */
+function integrationJobs(config: PylotConfig, base: JobBase, first: Leg): JobSpec[] {
+  const stage = config.integration;
+  if (stage === undefined) return [];
+  const pythons = stage.python ?? config.python ?? [first.python];
+  const services = stage.services.map((service) => ({
+    name: service.name,
+    start: service.start,
+    ready: service.ready,
+    timeoutSeconds: service["timeout-seconds"],
+  }));
+  return [...new Set(pythons)].map((python): JobSpec => ({
+    ...base,
+    install: [],
+    key: `integration-${python}`,
+    name: `integration (${python})`,
+    kind: "integration",
+    leg: { python, os: first.os, extra: {} },
+    needs: ["build"],
+    matrix: false,
+    steps: [{ kind: "integration", run: stage.run, services }],
+  }));
+}
+
+/**
  * Turns a validated config into the jobs of one pipeline. Pure: the same config and options
  * always give the same plan, so a plan can be recomputed, compared and tested as data.
  */
@@ -111,6 +138,7 @@ export function plan(config: PylotConfig, options: PlanOptions): Pipeline {
   }
   if (config.build.wheel) {
     jobs.push(singleJob(base, first, { key: "build", kind: "build", steps: [{ kind: "wheel" }] }));
+    jobs.push(...integrationJobs(config, base, first));
   }
   return {
     jobs,

@@ -1,10 +1,18 @@
 import { z } from "zod";
+import {
+  CoverageReportSchema,
+  CoverageTotalsSchema,
+  FINDING_TOOLS,
+  FindingSchema,
+  TestReportSchema,
+} from "../reports/model.js";
 
 /** What started a pipeline. Pure data: never interpolated into a command line. */
 export interface Trigger {
   /** Where results go: a terminal (the CLI) or a GitHub repository. */
   readonly source: "cli" | "github";
-  readonly event: "local" | "push" | "pull_request" | "check_suite" | "rerun";
+  /** `deploy`: a ChatOps deployment's one-job pipeline (never a commit's CI pipeline). */
+  readonly event: "local" | "push" | "pull_request" | "check_suite" | "rerun" | "deploy";
   readonly sha: string;
   readonly ref: string;
   /** "owner/name" for GitHub pipelines. */
@@ -21,7 +29,16 @@ export interface Leg {
   readonly extra: Readonly<Record<string, string>>;
 }
 
-export const JOB_KINDS = ["lint", "typecheck", "security", "test", "coverage", "build"] as const;
+export const JOB_KINDS = [
+  "lint",
+  "typecheck",
+  "security",
+  "test",
+  "coverage",
+  "build",
+  "integration",
+  "deploy",
+] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /** A unit of work the runner understands. Steps carry only config values, never payload data. */
@@ -38,9 +55,36 @@ export type Step =
       readonly args: readonly string[];
     }
   | { readonly kind: "test"; readonly run: string; readonly coverage: boolean }
-  | { readonly kind: "wheel" };
+  | { readonly kind: "wheel" }
+  /**
+   * `integration.run` in a fresh venv holding only the build job's wheel, with the configured
+   * services started around it (best effort).
+   */
+  | {
+      readonly kind: "integration";
+      readonly run: string;
+      readonly services: readonly ServiceSpec[];
+    }
+  /**
+   * An environment's `run` command from the default branch's config, in the job's shell, with
+   * PYLOT_ENVIRONMENT and PYLOT_DEPLOYMENT_ID set. The deployment id is GitHub's, not payload text.
+   */
+  | {
+      readonly kind: "deploy";
+      readonly run: string;
+      readonly environment: string;
+      readonly deploymentId: number;
+    };
 
 export type StepKind = Step["kind"];
+
+/** A helper process of an integration job: `start` in the background, `ready` polled. */
+export interface ServiceSpec {
+  readonly name: string;
+  readonly start: string;
+  readonly ready: string;
+  readonly timeoutSeconds: number;
+}
 
 /** A planned job: what to run, where, after what. */
 export interface JobSpec {
@@ -63,7 +107,12 @@ export interface JobSpec {
    * Jobs the engine evaluates itself, without a runner (the coverage gate reads the
    * coverage leg's result).
    */
-  readonly evaluate?: { readonly kind: "coverage-gate"; readonly minimum?: number };
+  readonly evaluate?: {
+    readonly kind: "coverage-gate";
+    readonly minimum?: number;
+    /** `test.coverage.diff-minimum`: least coverage of a pull request's changed lines. */
+    readonly diffMinimum?: number;
+  };
 }
 
 export interface Pipeline {
@@ -96,6 +145,55 @@ export const StepResultSchema = z.object({
 });
 export type StepResult = z.infer<typeof StepResultSchema>;
 
+const percentage = z.number().min(0).max(100);
+const count = z.number().int().nonnegative();
+
+/** A pull request's changed lines against coverage (reports' `DiffCoverage`). */
+export const DiffCoverageSchema = z.object({
+  files: z.array(
+    z.object({
+      path: z.string(),
+      executable: count,
+      covered: count,
+      uncovered: z.array(z.number().int().positive()),
+      percent: percentage.exactOptional(),
+    }),
+  ),
+  totals: z.object({ executable: count, covered: count, percent: percentage.exactOptional() }),
+});
+
+/** The parsed reports of a job, as plain JSON: they cross the queue inside the result. */
+const ReportFieldsShape = {
+  /** Lint, type and security findings, most severe first, at most RESULT_FINDINGS_CAP. */
+  findings: z.array(FindingSchema).optional(),
+  /** Findings beyond the cap: counted, not kept. */
+  findingsOmitted: count.optional(),
+  /** The tools whose reports were read (a tool with no findings still shows). */
+  tools: z.array(z.enum(FINDING_TOOLS)).optional(),
+  tests: TestReportSchema.optional(),
+  coverageReport: CoverageReportSchema.optional(),
+  /** Reports refused by their parser: "coverage report rejected: …". */
+  rejected: z.array(z.string()).optional(),
+  /** The coverage gate's diff coverage of the pull request's changed lines. */
+  diffCoverage: DiffCoverageSchema.optional(),
+  /** The coverage of the base commit the gate compared with. */
+  baseCoverage: z.object({ sha: z.string(), totals: CoverageTotalsSchema }).optional(),
+};
+
+/** Most findings a job result carries; the rest are counted in `findingsOmitted`. */
+export const RESULT_FINDINGS_CAP = 5000;
+
+export const ARTIFACT_KINDS = ["wheel", "sdist"] as const;
+
+/** A file a build job produced, identified by content so a deploy can prove what it got. */
+export const ArtifactSchema = z.object({
+  name: z.string().min(1),
+  size: count,
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  kind: z.enum(ARTIFACT_KINDS),
+});
+export type Artifact = z.infer<typeof ArtifactSchema>;
+
 /** What a runner sends back. Validated at the boundary: runners may live on other hosts. */
 export const JobResultSchema = z.object({
   jobId: z.string().min(1),
@@ -116,5 +214,8 @@ export const JobResultSchema = z.object({
   timings: z.record(z.string(), z.number().nonnegative()),
   /** The interpreter that ran the job ("3.12.1 at /path"), when one was found. */
   interpreter: z.string().optional(),
+  /** Built files (their paths are the `dist/<name>` reports), when the job built any. */
+  artifacts: z.array(ArtifactSchema).optional(),
+  ...ReportFieldsShape,
 });
 export type JobResult = z.infer<typeof JobResultSchema>;

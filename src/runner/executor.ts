@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import type { DispatchRequest, JobExecutor } from "../engine/ports.js";
 import type { JobResult } from "../pipeline/types.js";
+import { collectReports, withReports } from "./collect-reports.js";
 import { discoverInterpreters } from "./discover-interpreters.js";
 import { pickInterpreter, type Interpreter } from "./interpreter-choice.js";
 import { buildJobEnv, DEFAULT_SYSTEM_PATH } from "./job-env.js";
@@ -41,6 +42,8 @@ export interface LocalExecutorOptions {
   readonly systemPath?: string;
   /** Between SIGTERM and SIGKILL when a job's processes are stopped; default 2 s. */
   readonly killGraceMs?: number;
+  /** The host's own secrets (see hostSecrets), masked in every job's output as well. */
+  readonly redact?: readonly string[];
 }
 
 interface Settings {
@@ -51,6 +54,7 @@ interface Settings {
   readonly logMaxBytes: number;
   readonly systemPath: string;
   readonly killGraceMs: number;
+  readonly redact: readonly string[];
   readonly interpreters: () => Promise<Interpreter[]>;
 }
 
@@ -65,6 +69,7 @@ export function createLocalExecutor(options: LocalExecutorOptions): JobExecutor 
     logMaxBytes: options.logMaxBytes ?? 64 * 1024 * 1024,
     systemPath: options.systemPath ?? DEFAULT_SYSTEM_PATH,
     killGraceMs: options.killGraceMs ?? 2_000,
+    redact: options.redact ?? [],
     interpreters: () =>
       (discovered ??= discoverInterpreters({
         pythons: options.pythons,
@@ -108,7 +113,7 @@ async function executeJob(input: JobInput): Promise<JobResult> {
     () => undefined,
     (error: unknown) => error,
   );
-  const redactor = createRedactor(Object.values(request.secrets));
+  const redactor = createRedactor([...Object.values(request.secrets), ...settings.redact]);
   const log = new JobLog({
     file: join(paths.reports, "job.log"),
     redactor,
@@ -126,7 +131,7 @@ async function executeJob(input: JobInput): Promise<JobResult> {
   };
   try {
     if (reportsReady !== undefined) return runnerFailure(job, reportsReady);
-    return await runJob(job);
+    return await withParsedReports(job, await runJob(job));
   } catch (error: unknown) {
     return runnerFailure(job, error);
   } finally {
@@ -134,6 +139,23 @@ async function executeJob(input: JobInput): Promise<JobResult> {
     await removeWorkspace(paths.root);
     await log.close();
   }
+}
+
+/** The job's report files parsed into its result: findings, tests, coverage, rejections. */
+async function withParsedReports(job: Job, result: JobResult): Promise<JobResult> {
+  const started = performance.now();
+  const fields = await collectReports({ reports: result.reports, root: job.paths.src });
+  const parsed = withReports(result, fields, job.request.spec.steps);
+  const ms = Math.round(performance.now() - started);
+  // Parser messages may quote a report that was not masked (coverage data): mask them too.
+  return {
+    ...parsed,
+    summary: job.log.redact(parsed.summary),
+    ...(parsed.rejected === undefined
+      ? {}
+      : { rejected: parsed.rejected.map((note) => job.log.redact(note)) }),
+    timings: { ...parsed.timings, reports: (parsed.timings.reports ?? 0) + ms },
+  };
 }
 
 /** A fault of the runner itself (a full disk, a bug): still a result, never a rejection. */
@@ -217,6 +239,7 @@ async function runSteps(job: Job, interpreter: Interpreter): Promise<JobResult> 
     killGraceMs: job.settings.killGraceMs,
     interpreter,
     modules,
+    ...(request.inputs === undefined ? {} : { inputs: request.inputs }),
   };
   const planned = planSteps({
     spec: request.spec,
@@ -264,6 +287,7 @@ async function runPlanned(
       await redactReports({ reports: outcome.reports ?? {}, redactor: job.redactor, log }),
     );
     if (outcome.coverage !== undefined) progress.coverage = outcome.coverage;
+    progress.artifacts.push(...(outcome.artifacts ?? []));
     log.line(`<== ${step.name}: ${outcome.summary} (${formatDuration(ms)})`);
     if (outcome.conclusion === "failure") {
       return skipRest(job, planned.slice(index + 1), "failure", outcome.summary);

@@ -1,4 +1,5 @@
 export { createLocalExecutor, type LocalExecutorOptions } from "./executor.js";
+export { hostSecrets } from "./host-secrets.js";
 export { discoverInterpreters, type DiscoverOptions } from "./discover-interpreters.js";
 export {
   defaultInterpreter,

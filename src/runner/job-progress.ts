@@ -1,4 +1,4 @@
-import type { Conclusion, JobResult, StepResult } from "../pipeline/types.js";
+import type { Artifact, Conclusion, JobResult, StepResult } from "../pipeline/types.js";
 
 /** Durations as people read them in a log or a summary: "850ms", "2.4s", "20m", "1h 5m". */
 export function formatDuration(ms: number): string {
@@ -36,6 +36,7 @@ export class JobProgress {
     reports: 0,
   };
   readonly passed: string[] = [];
+  readonly artifacts: Artifact[] = [];
   coverage: number | undefined;
   interpreter: string | undefined;
   readonly #startedAt = new Date();
@@ -73,6 +74,7 @@ export class JobProgress {
       timings,
       ...(this.coverage === undefined ? {} : { coverage: this.coverage }),
       ...(this.interpreter === undefined ? {} : { interpreter: this.interpreter }),
+      ...(this.artifacts.length === 0 ? {} : { artifacts: this.artifacts }),
     };
   }
 

@@ -1,7 +1,9 @@
 import type { JobSpec, Step } from "../pipeline/types.js";
+import { runDeployStep } from "./deploy-step.js";
 import type { RunOutcome } from "./process.js";
 import { buildBackendModule, type ProjectFacts } from "./project.js";
 import { exec, failed, type StepContext, type StepOutcome } from "./step-context.js";
+import { runIntegrationStep } from "./integration-step.js";
 import { runTestStep } from "./test-step.js";
 import { runToolStep } from "./tool-steps.js";
 import { runWheelStep } from "./wheel-step.js";
@@ -23,7 +25,10 @@ export interface PlannedStep {
 export function needsPip(install: readonly string[], steps: readonly Step[]): boolean {
   if (install.length > 0) return true;
   return steps.some(
-    (step) => step.kind === "wheel" || (step.kind === "test" && /\bpip\b/.test(step.run)),
+    (step) =>
+      step.kind === "wheel" ||
+      step.kind === "integration" ||
+      (step.kind === "test" && /\bpip\b/.test(step.run)),
   );
 }
 
@@ -34,7 +39,10 @@ export function wantedModules(steps: readonly Step[], facts: ProjectFacts): stri
       case "test":
         return step.coverage ? ["coverage"] : [];
       case "wheel":
-        return ["build", buildBackendModule(facts.pyproject)];
+        return ["build", "twine", buildBackendModule(facts.pyproject)];
+      case "deploy":
+      case "integration":
+        return [];
       default:
         return [step.kind];
     }
@@ -71,6 +79,10 @@ function runStep(step: Step, ctx: StepContext): Promise<StepOutcome> {
       return runTestStep(step, ctx);
     case "wheel":
       return runWheelStep(ctx);
+    case "deploy":
+      return runDeployStep(step, ctx);
+    case "integration":
+      return runIntegrationStep(step, ctx);
     default:
       return runToolStep(step, ctx);
   }

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import type { JobInputs } from "../engine/ports.js";
+import type { Artifact } from "../pipeline/types.js";
 import type { Interpreter } from "./interpreter-choice.js";
 import type { JobLog } from "./job-log.js";
 import { runProcess, type RunResult } from "./process.js";
@@ -14,6 +16,8 @@ export interface StepContext {
   readonly killGraceMs: number;
   readonly interpreter: Interpreter;
   readonly modules: ModuleProbe;
+  /** What the jobs this one needs produced (the build's wheel). */
+  readonly inputs?: JobInputs;
 }
 
 export type StepOutcome =
@@ -25,6 +29,8 @@ export type StepOutcome =
       /** Report name → absolute path. */
       readonly reports?: Readonly<Record<string, string>>;
       readonly coverage?: number;
+      /** Built files, recorded by content. */
+      readonly artifacts?: readonly Artifact[];
       /** Time spent turning raw data into reports (coverage xml/json). */
       readonly reportsMs?: number;
     }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { CONFIDENCES, SEVERITIES } from "../../config/schema.js";
 import type { DispatchRequest } from "../../engine/ports.js";
 import {
+  ArtifactSchema,
   JOB_KINDS,
   JobResultSchema,
   type Conclusion,
@@ -30,6 +31,18 @@ const StepSchema = z.discriminatedUnion("kind", [
   }),
   z.object({ kind: z.literal("test"), run: z.string(), coverage: z.boolean() }),
   z.object({ kind: z.literal("wheel") }),
+  z.object({
+    kind: z.literal("integration"),
+    run: z.string(),
+    services: z.array(
+      z.object({
+        name: z.string(),
+        start: z.string(),
+        ready: z.string(),
+        timeoutSeconds: z.number().positive(),
+      }),
+    ),
+  }),
 ]);
 
 const JobSpecSchema = z.object({
@@ -70,6 +83,11 @@ export const RunJobDataSchema = z.object({
   sha: z.string(),
   ref: z.string(),
   secrets: z.record(z.string(), z.string()),
+  inputs: z
+    .object({
+      artifacts: z.array(ArtifactSchema.extend({ path: z.string().min(1), job: z.string() })),
+    })
+    .optional(),
 });
 
 export type Decoded<T> =

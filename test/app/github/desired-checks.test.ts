@@ -33,6 +33,25 @@ function job(key: string, view = plannedView(LEAN)) {
 }
 
 describe("job check runs", () => {
+  it("lists the build's artifacts with their sizes and hashes", () => {
+    const view = plannedView({ ...LEAN, build: { wheel: true } });
+    const sha = "ab".repeat(32);
+    const done = finished(job("build", view), "success", {
+      artifacts: [
+        { name: "demo_pkg-1.0-py3-none-any.whl", size: 1536, sha256: sha, kind: "wheel" },
+        { name: "demo_pkg-1.0.tar.gz", size: 2048, sha256: "cd".repeat(32), kind: "sdist" },
+      ],
+    });
+
+    const desired = jobCheck(withJob(view, done), done, undefined);
+
+    expect(desired.name).toBe("Pylot / build");
+    expect(desired.summary).toContain(
+      `**Artifacts**\n\n| File | Kind | Size | SHA-256 |\n| --- | --- | --- | --- |\n| demo\\_pkg-1.0-py3-none-any.whl | wheel | 1,536 B | \`${sha}\` |`,
+    );
+    expect(desired.summary).toContain(`| demo\\_pkg-1.0.tar.gz | sdist | 2,048 B |`);
+  });
+
   it("starts queued under a 'Pylot / ' name with our job id and attempt", () => {
     const view = plannedView(LEAN);
     const lint = job("lint", view);

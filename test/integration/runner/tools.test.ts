@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -173,7 +174,17 @@ describe("tool steps", () => {
     const dist = join(reportsDir(workdir, "job-3.11"), "dist");
     expect(result).toMatchObject({
       conclusion: "success",
-      summary: "built okcalc-0.1.0-py3-none-any.whl, okcalc-0.1.0.tar.gz",
+      summary: expect.stringMatching(
+        /^built okcalc-0\.1\.0-py3-none-any\.whl \([\d.]+ KiB\), okcalc-0\.1\.0\.tar\.gz \([\d.]+ KiB\); wheel metadata check passed$/,
+      ) as string,
+      artifacts: [
+        {
+          name: "okcalc-0.1.0-py3-none-any.whl",
+          kind: "wheel",
+          size: expect.any(Number) as number,
+        },
+        { name: "okcalc-0.1.0.tar.gz", kind: "sdist", size: expect.any(Number) as number },
+      ],
       reports: {
         "dist/okcalc-0.1.0-py3-none-any.whl": join(dist, "okcalc-0.1.0-py3-none-any.whl"),
         "dist/okcalc-0.1.0.tar.gz": join(dist, "okcalc-0.1.0.tar.gz"),
@@ -181,5 +192,12 @@ describe("tool steps", () => {
     });
     expect(result.logTail).toContain("-m build --outdir");
     expect(result.logTail).toContain("--no-isolation");
+    for (const artifact of result.artifacts ?? []) {
+      const bytes = await readFile(join(dist, artifact.name));
+      expect(artifact).toMatchObject({
+        size: bytes.length,
+        sha256: createHash("sha256").update(bytes).digest("hex"),
+      });
+    }
   });
 });

@@ -157,6 +157,30 @@ describe("renderSummary", () => {
     },
   );
 
+  it("lists built artifacts with size and hash, in text and JSON", () => {
+    const artifacts = [
+      { name: "demo-1.0-py3-none-any.whl", size: 1536, sha256: "ab".repeat(32), kind: "wheel" },
+    ] as const;
+    const built = view(
+      [
+        job("build", {
+          kind: "build",
+          conclusion: "success",
+          result: { artifacts: [...artifacts] },
+        }),
+      ],
+      { conclusion: "success" },
+    );
+
+    const text = renderSummary(built, { color: false });
+    const json = JSON.parse(renderJson(built)) as { jobs: { artifacts?: unknown }[] };
+
+    expect(text).toContain(
+      `Artifacts:\n  demo-1.0-py3-none-any.whl  1,536 B  sha256:${"ab".repeat(32)}`,
+    );
+    expect(json.jobs[0]?.artifacts).toEqual(artifacts);
+  });
+
   it("lists a job that never ran without a duration", () => {
     const text = renderSummary(view([job("build", { conclusion: "skipped" })]), { color: false });
 

@@ -67,7 +67,7 @@ describe("parseConfigText: unknown keys", () => {
         column: 1,
         key: "docker",
         message:
-          'unknown key "docker"; allowed: python, os, venv, matrix, timeout-minutes, install, lint, typecheck, security, test, build, deploy',
+          'unknown key "docker"; allowed: python, os, venv, matrix, timeout-minutes, install, lint, typecheck, security, test, build, integration, deploy',
       },
     },
     {
@@ -446,6 +446,15 @@ describe("parseConfigText: rules across keys", () => {
         key: "deploy.b.requires[0]",
         message:
           '"deploy.b.requires[0]" is "a", which closes a cycle: a → c → b → a; none of them could ever deploy',
+      },
+    },
+    {
+      text: 'python: ["3.12"]\nintegration:\n  run: python -m pytest tests/integration',
+      error: {
+        line: 2,
+        column: 1,
+        key: "integration",
+        message: '"integration" tests the built wheel: set "build.wheel: true"',
       },
     },
     {

@@ -74,7 +74,7 @@ describe("parseConfigText: hostile input", () => {
     expect(errors.map((e) => [e.line, e.message])).toEqual([
       [
         1,
-        'unknown key "a"; allowed: python, os, venv, matrix, timeout-minutes, install, lint, typecheck, security, test, build, deploy',
+        'unknown key "a"; allowed: python, os, venv, matrix, timeout-minutes, install, lint, typecheck, security, test, build, integration, deploy',
       ],
     ]);
   });

@@ -44,6 +44,7 @@ describe("schema/pylot.schema.json", () => {
       "security",
       "test",
       "build",
+      "integration",
       "deploy",
       "_extends",
     ]);

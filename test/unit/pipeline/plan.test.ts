@@ -107,3 +107,49 @@ describe("plan", () => {
     expect(pipeline).toMatchObject({ failFast: false, maxParallel: 2 });
   });
 });
+
+describe("plan: the integration stage", () => {
+  const service = { name: "db", start: "db-server", ready: "db-ping" };
+
+  it("tests the wheel once per matrix interpreter, after the build, installing nothing else", () => {
+    const pipeline = planOf({
+      python: ["3.11", "3.12"],
+      install: ["python -m pip install -e ."],
+      build: { wheel: true },
+      integration: { run: "pytest tests/integration", services: [service] },
+    });
+
+    const integration = pipeline.jobs.filter((job) => job.kind === "integration");
+    expect(integration.map((job) => [job.key, job.name, job.needs, job.install])).toEqual([
+      ["integration-3.11", "integration (3.11)", ["build"], []],
+      ["integration-3.12", "integration (3.12)", ["build"], []],
+    ]);
+    expect(integration[0]?.steps).toEqual([
+      {
+        kind: "integration",
+        run: "pytest tests/integration",
+        services: [{ ...service, timeoutSeconds: 30 }],
+      },
+    ]);
+  });
+
+  it.each([
+    [{ python: ["3.13", "3.13", "3.9"] }, ["integration (3.13)", "integration (3.9)"]],
+    [{}, ["integration (3.12)"]],
+  ])("uses integration.python %j before the matrix's list", (stage, names) => {
+    const pipeline = planOf({
+      python: ["3.12"],
+      build: { wheel: true },
+      integration: { run: "pytest", ...stage },
+    });
+
+    const jobs = pipeline.jobs.filter((job) => job.kind === "integration");
+    expect(jobs.map((job) => job.name)).toEqual(names);
+  });
+
+  it("plans no integration job without the key", () => {
+    const pipeline = planOf({ build: { wheel: true } });
+
+    expect(pipeline.jobs.map((job) => job.kind)).not.toContain("integration");
+  });
+});

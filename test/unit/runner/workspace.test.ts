@@ -173,6 +173,11 @@ describe("needsPip and wantedModules", () => {
     { install: [], steps: [{ kind: "wheel" }] as Step[], pip: true },
     {
       install: [],
+      steps: [{ kind: "integration", run: "pytest", services: [] }] as Step[],
+      pip: true,
+    },
+    {
+      install: [],
       steps: [{ kind: "test", run: "pip install -e . && pytest", coverage: false }] as Step[],
       pip: true,
     },
@@ -187,7 +192,7 @@ describe("needsPip and wantedModules", () => {
     expect(needed).toBe(pip);
   });
 
-  it("asks for each tool, coverage, and the build backend", () => {
+  it("asks for each tool, coverage, build, twine and the build backend", () => {
     const steps: Step[] = [
       ...lint,
       { kind: "test", run: "pytest", coverage: true },
@@ -201,6 +206,6 @@ describe("needsPip and wantedModules", () => {
       setupCfg: false,
     });
 
-    expect(modules).toEqual(["flake8", "bandit", "coverage", "build", "hatchling.build"]);
+    expect(modules).toEqual(["flake8", "bandit", "coverage", "build", "twine", "hatchling.build"]);
   });
 });
