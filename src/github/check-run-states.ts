@@ -11,6 +11,9 @@ export const EXTERNAL_KEYS = {
   url: "checkRunUrl",
 } as const;
 
+/** How long a replica that did not plan a pipeline leaves creating its check runs to the planner. */
+export const PLANNER_GRACE_MS = 30_000;
+
 /** A check run standing for the whole pipeline (the summary) or the folded matrix. */
 export interface Aggregate {
   round: number;
@@ -100,6 +103,8 @@ export class CheckRunStates {
       logger: this.#options.logger.child({ pipeline: pipeline.id, repo: at.repo }),
       onCreated: (run) => recordCreated(this.#options.store, state, run),
       lookupFirst: () => !state.planner,
+      holdCreate: () =>
+        state.planner ? 0 : Date.parse(pipeline.createdAt) + PLANNER_GRACE_MS - Date.now(),
       ...(this.#options.refresh === undefined
         ? {}
         : { refresh: (desired: DesiredCheck) => this.#refresh(pipeline, state, desired) }),

@@ -26,6 +26,12 @@ export interface CheckRunWriterOptions {
   readonly refresh?: (desired: DesiredCheck) => Promise<Refreshed | undefined>;
   /** True when this process did not plan the pipeline: look a check run up before creating it. */
   readonly lookupFirst?: () => boolean;
+  /**
+   * How long to hold back creating a check run that was not found (ms; 0: create now). The
+   * replica that planned a pipeline creates its check runs; another one waits for them while
+   * the planner may still be alive, and creates them only after that.
+   */
+  readonly holdCreate?: () => number;
 }
 
 export interface Refreshed {
@@ -163,7 +169,25 @@ export class CheckRunWriter {
     const checks = await this.#options.checks();
     const { owner, repo } = this.#options;
     let id: number;
-    if (known === undefined) {
+    const existing =
+      known === undefined && this.#options.lookupFirst?.() === true
+        ? await this.#lookUp(checks, desired)
+        : undefined;
+    const hold =
+      known === undefined && existing === undefined ? (this.#options.holdCreate?.() ?? 0) : 0;
+    if (hold > 0) {
+      setTimeout(
+        () => {
+          if (!this.#pending.has(key)) this.submit(desired);
+        },
+        Math.min(hold, 2000),
+      ).unref();
+      return;
+    }
+    if (existing !== undefined) {
+      await checks.update({ owner, repo, check_run_id: existing, ...body });
+      id = existing;
+    } else if (known === undefined) {
       id = await this.#create(checks, desired, body);
     } else {
       await checks.update({ owner, repo, check_run_id: known.id, ...body });
@@ -193,31 +217,31 @@ export class CheckRunWriter {
       await this.#created({ ref: desired.ref, id: data.id, htmlUrl: data.html_url ?? undefined });
       return data.id;
     };
-    const lookUp = async () => {
-      const { data } = await checks.listForRef({
-        owner,
-        repo,
-        ref: desired.headSha,
-        check_name: desired.name,
-        filter: "all",
-        per_page: 100,
-      });
-      const found = data.check_runs.find((run) => run.external_id === externalId);
-      if (found === undefined) return undefined;
-      await this.#created({ ref: desired.ref, id: found.id, htmlUrl: found.html_url ?? undefined });
-      return found.id;
-    };
-    if (this.#options.lookupFirst?.() === true) {
-      const existing = await lookUp();
-      if (existing !== undefined) return existing;
-    }
     try {
       return await create();
     } catch (error) {
       if (!ambiguous(error)) throw error;
       this.#log.warn({ err: error, check: desired.name }, "check run create failed; looking it up");
-      return (await lookUp()) ?? create();
+      return (await this.#lookUp(checks, desired)) ?? create();
     }
+  }
+
+  /** Finds a check run by its external id (created by another replica, or by a lost reply). */
+  async #lookUp(checks: ChecksPort, desired: DesiredCheck): Promise<number | undefined> {
+    const { owner, repo } = this.#options;
+    const externalId = formatExternalId(desired.ref);
+    const { data } = await checks.listForRef({
+      owner,
+      repo,
+      ref: desired.headSha,
+      check_name: desired.name,
+      filter: "all",
+      per_page: 100,
+    });
+    const found = data.check_runs.find((run) => run.external_id === externalId);
+    if (found === undefined) return undefined;
+    await this.#created({ ref: desired.ref, id: found.id, htmlUrl: found.html_url ?? undefined });
+    return found.id;
   }
 
   async #created(run: CreatedRun): Promise<void> {
