@@ -230,9 +230,12 @@ async function discover(
       filter: "all",
       per_page: 100,
     });
+    const stale: number[] = [];
     for (const run of data.check_runs) {
       const ref = parseExternalId(run.external_id);
       if (ref === undefined) continue;
+      if (ref.kind === "job" && run.status !== "completed" && supersededAttempt(view, ref))
+        stale.push(run.id);
       if (ref.kind === "job" && ref.jobId.startsWith(`${view.pipeline.id}:`)) {
         state.writer.remember(ref, run.id);
         if (run.html_url !== null) state.links.set(ref.jobId, run.html_url);
@@ -250,7 +253,26 @@ async function discover(
         state[ref.kind] = { round: ref.round, status };
       }
     }
+    for (const id of stale) await checks.update({ owner, repo, check_run_id: id, ...SUPERSEDED });
   } catch (error) {
     context.log.warn({ err: error, pipeline: view.pipeline.id }, "could not find check runs");
   }
+}
+
+/**
+ * A job's attempt that was running when the bot died is retried as a new attempt with a check
+ * run of its own; the old one would otherwise stay in progress forever.
+ */
+const SUPERSEDED = {
+  status: "completed",
+  conclusion: "cancelled",
+  output: {
+    title: "Interrupted: Pylot restarted",
+    summary: "Pylot stopped while this job ran; it was retried as a new attempt.",
+  },
+} as const;
+
+function supersededAttempt(view: PipelineView, ref: { jobId: string; attempt: number }): boolean {
+  const job = view.jobs.find((candidate) => candidate.id === ref.jobId);
+  return job !== undefined && job.attempt > ref.attempt;
 }

@@ -3,6 +3,7 @@ import { runDeployStep } from "./deploy-step.js";
 import type { RunOutcome } from "./process.js";
 import { buildBackendModule, type ProjectFacts } from "./project.js";
 import { exec, failed, type StepContext, type StepOutcome } from "./step-context.js";
+import { missingToolMessage } from "./install-plan.js";
 import { runIntegrationStep } from "./integration-step.js";
 import { runTestStep } from "./test-step.js";
 import { runToolStep } from "./tool-steps.js";
@@ -131,6 +132,8 @@ async function runInstall(ctx: StepContext, command: string): Promise<StepOutcom
     };
   }
   const exitCode = outcome.kind === "exited" ? outcome.code : null;
+  const missing = missingToolMessage(command, exitCode);
+  if (missing !== undefined) return failed(missing, exitCode);
   return failed(`install failed${describe(outcome)}: ${shorten(command)}`, exitCode);
 }
 

@@ -5,7 +5,8 @@ import { SKIPPED_NAMES } from "./source.js";
 
 /** What the runner needs to know about a project's files. */
 export interface ProjectFacts {
-  readonly requirementsTxt: boolean;
+  /** Names of the regular files at the project's root, sorted. */
+  readonly files: readonly string[];
   /** pyproject.toml's text (first 1 MiB), when there is one. */
   readonly pyproject: string | undefined;
   readonly setupPy: boolean;
@@ -16,13 +17,20 @@ const PYPROJECT_LIMIT = 1024 * 1024;
 const DEFAULT_BACKEND = "setuptools.build_meta:__legacy__";
 
 export async function readProjectFacts(src: string): Promise<ProjectFacts> {
-  const [requirementsTxt, setupPy, setupCfg, pyproject] = await Promise.all([
-    isFile(join(src, "requirements.txt")),
-    isFile(join(src, "setup.py")),
-    isFile(join(src, "setup.cfg")),
+  const [entries, pyproject] = await Promise.all([
+    readdir(src, { withFileTypes: true }).catch(() => []),
     readCapped(join(src, "pyproject.toml"), PYPROJECT_LIMIT),
   ]);
-  return { requirementsTxt, pyproject, setupPy, setupCfg };
+  const files = entries
+    .filter((entry) => entry.isFile() || entry.isSymbolicLink())
+    .map((entry) => entry.name)
+    .sort();
+  return {
+    files,
+    pyproject,
+    setupPy: files.includes("setup.py"),
+    setupCfg: files.includes("setup.cfg"),
+  };
 }
 
 function tableHeader(name: string): RegExp {
@@ -41,17 +49,6 @@ export function hasPackagingMetadata(facts: ProjectFacts): boolean {
   );
 }
 
-/**
- * Install commands when the config names none: the requirements file, then the project itself
- * when it is a package. Both when both exist: pinned dependencies, then the code.
- */
-export function detectInstall(facts: ProjectFacts): string[] {
-  const commands: string[] = [];
-  if (facts.requirementsTxt) commands.push("python -m pip install -r requirements.txt");
-  if (hasPackagingMetadata(facts)) commands.push("python -m pip install .");
-  return commands;
-}
-
 /** The module of the PEP 517 build backend (`setuptools.build_meta` when none is named). */
 export function buildBackendModule(pyproject: string | undefined): string {
   const section = pyproject === undefined ? undefined : tableBody(pyproject, "build-system");
@@ -63,7 +60,7 @@ export function buildBackendModule(pyproject: string | undefined): string {
   return backend.split(":")[0] ?? backend;
 }
 
-function tableBody(text: string, name: string): string | undefined {
+export function tableBody(text: string, name: string): string | undefined {
   const header = tableHeader(name).exec(text);
   if (header === null) return undefined;
   const rest = text.slice(header.index + header[0].length);

@@ -16,7 +16,11 @@ describe("project facts of the fixture projects", () => {
   it("reads packaging metadata and requirements", async () => {
     const facts = await readProjectFacts(fixture("ok"));
 
-    expect(facts).toMatchObject({ requirementsTxt: false, setupPy: false, setupCfg: false });
+    expect(facts).toMatchObject({
+      files: [".coveragerc", "pyproject.toml"],
+      setupPy: false,
+      setupCfg: false,
+    });
     expect(facts.pyproject).toContain('build-backend = "setuptools.build_meta"');
   });
 });

@@ -200,7 +200,7 @@ describe("needsPip and wantedModules", () => {
     ];
 
     const modules = wantedModules(steps, {
-      requirementsTxt: false,
+      files: [],
       pyproject: '[build-system]\nbuild-backend = "hatchling.build"\n',
       setupPy: false,
       setupCfg: false,
