@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { SourceRefSchema } from "../engine/source-schema.js";
+import { JobSpecSchema, PipelineSchema } from "../pipeline/spec-schema.js";
 import type { JobRecord, JobState, PipelineRecord, SourceRef } from "../engine/ports.js";
 import {
   CONCLUSIONS,
-  JOB_KINDS,
   JobResultSchema,
   type JobSpec,
   type Pipeline,
@@ -47,85 +48,6 @@ const TriggerSchema = z.object({
   pullRequest: z.number().int().exactOptional(),
   installationId: z.number().int().exactOptional(),
 });
-
-const LegSchema = z.object({
-  python: z.string(),
-  os: z.string(),
-  extra: z.record(z.string(), z.string()),
-});
-
-const args = z.array(z.string());
-const StepSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("flake8"), args }),
-  z.object({ kind: z.literal("black"), args }),
-  z.object({ kind: z.literal("pylint"), args }),
-  z.object({ kind: z.literal("mypy"), paths: args, args }),
-  z.object({
-    kind: z.literal("bandit"),
-    paths: args,
-    failOn: z.enum(["none", "low", "medium", "high"]),
-    confidence: z.enum(["low", "medium", "high"]),
-    args,
-  }),
-  z.object({ kind: z.literal("test"), run: z.string(), coverage: z.boolean() }),
-  z.object({ kind: z.literal("wheel") }),
-  z.object({
-    kind: z.literal("integration"),
-    run: z.string(),
-    services: z.array(
-      z.object({
-        name: z.string(),
-        start: z.string(),
-        ready: z.string(),
-        timeoutSeconds: z.number().positive(),
-      }),
-    ),
-  }),
-  z.object({
-    kind: z.literal("deploy"),
-    run: z.string(),
-    environment: z.string(),
-    deploymentId: z.number().int().positive(),
-  }),
-]);
-
-const JobSpecSchema = z.object({
-  key: z.string().min(1),
-  name: z.string(),
-  kind: z.enum(JOB_KINDS),
-  leg: LegSchema,
-  needs: z.array(z.string()),
-  install: z.array(z.string()).exactOptional(),
-  systemSitePackages: z.boolean(),
-  steps: z.array(StepSchema),
-  timeoutMs: z.number().positive(),
-  matrix: z.boolean(),
-  evaluate: z
-    .object({
-      kind: z.literal("coverage-gate"),
-      minimum: z.number().exactOptional(),
-      diffMinimum: z.number().exactOptional(),
-    })
-    .exactOptional(),
-});
-
-const PipelineSchema = z.object({
-  jobs: z.array(JobSpecSchema),
-  failFast: z.boolean(),
-  maxParallel: z.number().int().positive().exactOptional(),
-  warnings: z.array(z.string()),
-});
-
-const SourceRefSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("dir"), path: z.string() }),
-  z.object({ kind: z.literal("tarball"), path: z.string() }),
-  z.object({
-    kind: z.literal("github"),
-    repo: z.string(),
-    sha: z.string(),
-    installationId: z.number().int(),
-  }),
-]);
 
 const ExternalSchema = z.record(z.string(), z.string());
 

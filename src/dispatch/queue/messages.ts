@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { CONFIDENCES, SEVERITIES } from "../../config/schema.js";
+import { SourceRefSchema } from "../../engine/source-schema.js";
+import { JobSpecSchema } from "../../pipeline/spec-schema.js";
 import type { DispatchRequest } from "../../engine/ports.js";
 import {
   ArtifactSchema,
-  JOB_KINDS,
   JobResultSchema,
   type Conclusion,
   type JobResult,
@@ -14,72 +14,13 @@ import {
  * replica reads result messages. These are the only casts of queue data in the codebase.
  */
 
-const args = z.array(z.string());
-const paths = z.array(z.string());
-
-const StepSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("flake8"), args }),
-  z.object({ kind: z.literal("black"), args }),
-  z.object({ kind: z.literal("pylint"), args }),
-  z.object({ kind: z.literal("mypy"), paths, args }),
-  z.object({
-    kind: z.literal("bandit"),
-    paths,
-    failOn: z.enum(SEVERITIES),
-    confidence: z.enum(CONFIDENCES),
-    args,
-  }),
-  z.object({ kind: z.literal("test"), run: z.string(), coverage: z.boolean() }),
-  z.object({ kind: z.literal("wheel") }),
-  z.object({
-    kind: z.literal("integration"),
-    run: z.string(),
-    services: z.array(
-      z.object({
-        name: z.string(),
-        start: z.string(),
-        ready: z.string(),
-        timeoutSeconds: z.number().positive(),
-      }),
-    ),
-  }),
-]);
-
-const JobSpecSchema = z.object({
-  key: z.string().min(1),
-  name: z.string(),
-  kind: z.enum(JOB_KINDS),
-  leg: z.object({
-    python: z.string().min(1),
-    os: z.string().min(1),
-    extra: z.record(z.string(), z.string()),
-  }),
-  needs: z.array(z.string()),
-  install: z.array(z.string()).optional(),
-  systemSitePackages: z.boolean(),
-  steps: z.array(StepSchema),
-  timeoutMs: z.number().positive(),
-  matrix: z.boolean(),
-});
-
-const SourceSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("dir"), path: z.string().min(1) }),
-  z.object({ kind: z.literal("tarball"), path: z.string().min(1) }),
-  z.object({
-    kind: z.literal("github"),
-    repo: z.string().min(1),
-    sha: z.string().min(1),
-    installationId: z.number().int(),
-  }),
-]);
-
 /** The data of a BullMQ run job: a DispatchRequest. */
 export const RunJobDataSchema = z.object({
   jobId: z.string().min(1),
   attempt: z.number().int().positive(),
   pipelineId: z.string().min(1),
   spec: JobSpecSchema,
-  source: SourceSchema,
+  source: SourceRefSchema,
   sha: z.string(),
   ref: z.string(),
   secrets: z.record(z.string(), z.string()),
