@@ -4,9 +4,10 @@ import type { Logger } from "pino";
 import type { ApplicationFunctionOptions, Probot } from "probot";
 import { createDeployReporters } from "./deploy/orchestrate-reporter.js";
 import { isDeployPipeline } from "./deploy/orchestrate.js";
+import { deploySecrets } from "./deploy/secrets.js";
 import { createLocalDispatcher, createQueueDispatcher, queueEnv } from "./dispatch/index.js";
 import { Engine } from "./engine/index.js";
-import type { Dispatcher, JobExecutor, Store } from "./engine/ports.js";
+import type { Dispatcher, JobExecutor, PipelineRecord, Store } from "./engine/ports.js";
 import { KeyedSerial } from "./engine/index.js";
 import {
   createCheckRunReporters,
@@ -152,6 +153,7 @@ async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise
           ? deploys.reporterFor(pipeline)
           : reporters.reporterFor(pipeline),
       ),
+    secretsFor: (pipeline) => resumedDeploySecrets(pipeline, options.env ?? process.env),
     logger: log,
     gates: pullRequests.gates,
   });
@@ -192,6 +194,19 @@ async function chooseDefaultPython(settings: PylotSettings, log: Logger): Promis
   if (found === undefined)
     log.error({ fallback: FALLBACK_PYTHON }, "no Python interpreter found (set PYLOT_PYTHONS)");
   return found?.version ?? FALLBACK_PYTHON;
+}
+
+/**
+ * A deploy job resumed after a restart gets its environment's secrets again (the engine keeps
+ * secrets in memory only). Other pipelines never have secrets.
+ */
+function resumedDeploySecrets(
+  pipeline: PipelineRecord,
+  env: NodeJS.ProcessEnv,
+): Readonly<Record<string, string>> {
+  if (!isDeployPipeline(pipeline)) return {};
+  const step = pipeline.plan.jobs.flatMap((job) => job.steps).find((s) => s.kind === "deploy");
+  return step?.kind === "deploy" ? deploySecrets(env, step.environment) : {};
 }
 
 /** The in-process pool, or BullMQ when PYLOT_RUNNER=queue (jobs then run on `pylot runner`s). */

@@ -28,6 +28,11 @@ export interface EngineOptions {
   readonly reporterFor: (pipeline: PipelineRecord) => Reporter;
   readonly logger: Logger;
   readonly now?: () => Date;
+  /**
+   * Secrets of a pipeline this process did not start (after a restart): they live in memory
+   * only, never in the store, so they are looked up again from where they came from.
+   */
+  readonly secretsFor?: (pipeline: PipelineRecord) => Readonly<Record<string, string>>;
   /** How the host decides engine-evaluated jobs; without it, the total-only coverage gate. */
   readonly gates?: EngineGates;
 }
@@ -74,6 +79,7 @@ export class Engine implements DispatchEvents {
   readonly #waiters = new Waiters<PipelineView>();
   /** Secrets live in memory only: never in the store. */
   readonly #secrets = new Map<string, Readonly<Record<string, string>>>();
+  readonly #secretsFor: EngineOptions["secretsFor"];
   #dispatcher: Dispatcher | undefined;
 
   constructor(options: EngineOptions) {
@@ -81,6 +87,7 @@ export class Engine implements DispatchEvents {
     this.#reporterFor = options.reporterFor;
     this.#log = options.logger.child({ name: "engine" });
     this.#now = options.now ?? (() => new Date());
+    this.#secretsFor = options.secretsFor;
     this.#gates = options.gates ?? {};
   }
 
@@ -300,7 +307,7 @@ export class Engine implements DispatchEvents {
       source: pipeline.source,
       sha: pipeline.trigger.sha,
       ref: pipeline.trigger.ref,
-      secrets: this.#secrets.get(pipeline.id) ?? {},
+      secrets: this.#secrets.get(pipeline.id) ?? this.#secretsFor?.(pipeline) ?? {},
       ...(inputs === undefined ? {} : { inputs }),
     });
   }

@@ -33,7 +33,12 @@ async function setup(options: { executor: JobExecutor; store?: Store; concurrenc
   const store =
     options.store ?? (await openStore({ url: "sqlite::memory:", logger: silentLogger }));
   const reporter = recordingReporter();
-  const engine = new Engine({ store, reporterFor: () => reporter, logger: silentLogger });
+  const engine = new Engine({
+    store,
+    reporterFor: () => reporter,
+    logger: silentLogger,
+    ...(options.secretsFor === undefined ? {} : { secretsFor: options.secretsFor }),
+  });
   const dispatcher = createLocalDispatcher({
     executor: options.executor,
     concurrency: options.concurrency ?? 4,
@@ -271,7 +276,11 @@ describe("Engine.resume with a queue", () => {
     const secondStore = await openStore({ url, logger: silentLogger });
     cleanups.push(() => secondStore.close());
     const replay = scriptedExecutor((_request, signal) => untilAborted(signal));
-    const second = await setup({ executor: replay, store: secondStore });
+    const second = await setup({
+      executor: replay,
+      store: secondStore,
+      secretsFor: () => ({ TOKEN: "looked-up-again" }),
+    });
     await second.engine.resume({ retryRunning: false });
     await vi_waitFor(() => Promise.resolve(replay.calls.length === 2));
     await second.engine.idle();
@@ -285,6 +294,11 @@ describe("Engine.resume with a queue", () => {
     expect(replay.calls.map((c) => c.spec.key).sort()).toEqual([
       "test-3.11-linux",
       "test-3.12-linux",
+    ]);
+    // Secrets are never stored: a resumed job gets them from where they came from.
+    expect(replay.calls.map((c) => c.secrets)).toEqual([
+      { TOKEN: "looked-up-again" },
+      { TOKEN: "looked-up-again" },
     ]);
   });
 });
