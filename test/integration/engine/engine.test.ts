@@ -29,7 +29,12 @@ const small = {
   security: { bandit: false },
 } satisfies PylotConfigInput;
 
-async function setup(options: { executor: JobExecutor; store?: Store; concurrency?: number }) {
+async function setup(options: {
+  executor: JobExecutor;
+  store?: Store;
+  concurrency?: number;
+  secretsFor?: () => Record<string, string>;
+}) {
   const store =
     options.store ?? (await openStore({ url: "sqlite::memory:", logger: silentLogger }));
   const reporter = recordingReporter();
