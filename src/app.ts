@@ -258,6 +258,7 @@ export function createPylotApp(options: PylotAppOptions): PylotApp {
       chatops: {
         env: options.env ?? process.env,
         publicUrl: readSettings(options.env ?? process.env).publicUrl,
+        badgeSecret: (options.env ?? process.env).PYLOT_BADGE_SECRET || undefined,
       },
     });
     options.routes(app, services.ops.webhooks.guardHandlers(handlers));

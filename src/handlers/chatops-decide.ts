@@ -24,6 +24,8 @@ export interface CommentTarget {
   readonly body: string;
   /** Where deploy config is read from: never the pull request's head. */
   readonly defaultBranch: string;
+  /** A private repository's badges need a signed token. */
+  readonly private: boolean;
 }
 
 export type CommentDecision =
@@ -59,6 +61,7 @@ export function decideIssueComment(payload: IssueCommentPayload): CommentDecisio
       author: user.login,
       body: comment.body,
       defaultBranch: repository.default_branch,
+      private: repository.private,
     },
   };
 }

@@ -16,7 +16,8 @@ import {
 } from "./chatops-context.js";
 import type { CommentTarget } from "./chatops-decide.js";
 import { deployCommand, rollbackCommand } from "./chatops-deploy.js";
-import type { HandlerServices } from "./services.js";
+import { badgeMarkdown } from "../http/badge-markdown.js";
+import type { ChatOpsSettings, HandlerServices } from "./services.js";
 
 export interface CommentInput {
   readonly services: HandlerServices;
@@ -81,13 +82,7 @@ async function runCommand(
     case "help":
       return { reply: renderHelp(deploy), reaction: "rocket" };
     case "badge":
-      return {
-        reply: renderRefused({
-          command: "badge",
-          message: "this Pylot does not answer /badge yet.",
-        }),
-        reaction: "confused",
-      };
+      return badgeReply(target, services.chatops, Object.keys(deploy));
     default:
       break;
   }
@@ -110,6 +105,33 @@ async function runCommand(
   const now = services.chatops.now?.() ?? new Date();
   const ctx: CommandContext = { ...input, config, permission, now, redactions };
   return effect(ctx, parsed, head);
+}
+
+/** `/badge`: ready-to-paste Markdown for the repository's README, signed when it is private. */
+function badgeReply(
+  target: CommentTarget,
+  settings: ChatOpsSettings,
+  environments: readonly string[],
+): CommandOutcome {
+  const unavailable = (message: string): CommandOutcome => ({
+    reply: renderRefused({ command: "badge", message }),
+    reaction: "confused",
+  });
+  if (settings.publicUrl === undefined)
+    return unavailable("badges need PYLOT_PUBLIC_URL, the address this Pylot is reachable at.");
+  if (target.private && settings.badgeSecret === undefined)
+    return unavailable("badges of a private repository need PYLOT_BADGE_SECRET on this Pylot.");
+  const markdown = badgeMarkdown({
+    publicUrl: settings.publicUrl,
+    repo: `${target.owner}/${target.repo}`,
+    branch: target.defaultBranch,
+    secret: target.private ? settings.badgeSecret : undefined,
+    environments,
+  });
+  return {
+    reply: `Badges for the README (branch \`${target.defaultBranch}\`):\n\n\`\`\`markdown\n${markdown}\n\`\`\`\n`,
+    reaction: "rocket",
+  };
 }
 
 function effect(

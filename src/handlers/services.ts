@@ -47,5 +47,7 @@ export interface ChatOpsSettings {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** `PYLOT_PUBLIC_URL`: where deploy logs are linked, when set. */
   readonly publicUrl: string | undefined;
+  /** `PYLOT_BADGE_SECRET`: signs the badge URLs of private repositories. */
+  readonly badgeSecret?: string | undefined;
   readonly now?: () => Date;
 }

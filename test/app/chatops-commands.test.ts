@@ -40,6 +40,22 @@ describe("/help and malformed commands", () => {
     );
   });
 
+  it("/badge answers with the README Markdown of the default branch's badges", async () => {
+    const stub = new ChatOpsGitHub(gh.api())
+      .defaultConfig(DEPLOY_CONFIG)
+      .acceptReplies(1)
+      .acceptReactions(2);
+
+    await pylot.receive("issue_comment", commentPayload("/badge", { login: "passer-by" }));
+
+    expect(stub.reactions).toEqual(["eyes", "rocket"]);
+    expect(stub.replies[0]).toContain(
+      `![Pylot status](https://pylot.example/badges/${REPO}/status.svg?branch=master)`,
+    );
+    expect(stub.replies[0]).toContain(`https://pylot.example/badges/${REPO}/deploy/staging.svg`);
+    expect(stub.replies[0]).not.toContain("token=");
+  });
+
   it("a malformed command gets the short help", async () => {
     const stub = new ChatOpsGitHub(gh.api())
       .defaultConfig(DEPLOY_CONFIG)
