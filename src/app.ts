@@ -131,6 +131,7 @@ async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise
     logger: log,
   });
   const reporters = createCheckRunReporters({
+    plannerGraceMs: settings.runner === "queue" ? 30_000 : 0,
     fresh: store,
     checksFor: async (installationId) => (await auth(installationId)).rest.checks,
     store,

@@ -11,9 +11,6 @@ export const EXTERNAL_KEYS = {
   url: "checkRunUrl",
 } as const;
 
-/** How long a replica that did not plan a pipeline leaves creating its check runs to the planner. */
-export const PLANNER_GRACE_MS = 30_000;
-
 /** A check run standing for the whole pipeline (the summary) or the folded matrix. */
 export interface Aggregate {
   round: number;
@@ -39,6 +36,11 @@ export interface CheckRunStatesOptions {
   readonly logger: Logger;
   /** Pipelines kept in memory; older ones are found again on GitHub when they change. */
   readonly retain: number;
+  /**
+   * With several replicas: how long one that did not plan a pipeline leaves creating its check
+   * runs to the planner (ms). 0 with one process, which after a restart is the only writer.
+   */
+  readonly plannerGraceMs: number;
   /** Rebuilds a desired state from the store at write time (see CheckRunWriter). */
   readonly refresh?: (
     pipeline: PipelineRecord,
@@ -104,7 +106,9 @@ export class CheckRunStates {
       onCreated: (run) => recordCreated(this.#options.store, state, run),
       lookupFirst: () => !state.planner,
       holdCreate: () =>
-        state.planner ? 0 : Date.parse(pipeline.createdAt) + PLANNER_GRACE_MS - Date.now(),
+        state.planner
+          ? 0
+          : Date.parse(pipeline.createdAt) + this.#options.plannerGraceMs - Date.now(),
       ...(this.#options.refresh === undefined
         ? {}
         : { refresh: (desired: DesiredCheck) => this.#refresh(pipeline, state, desired) }),

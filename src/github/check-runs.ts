@@ -24,6 +24,8 @@ export interface CheckRunReportersOptions {
    * pipeline (a queue): without it, states are written as they were when they were queued.
    */
   readonly fresh?: Pick<Store, "getPipeline" | "listJobs">;
+  /** Several replicas share pipelines (a queue): see CheckRunStatesOptions.plannerGraceMs. */
+  readonly plannerGraceMs?: number;
   /** The sticky pull request comment, written when a pipeline completes. */
   readonly comments?: Pick<PrComments, "pipelineCompleted" | "idle">;
 }
@@ -57,6 +59,7 @@ export function createCheckRunReporters(options: CheckRunReportersOptions): Chec
     store: options.store,
     logger: log,
     retain: options.retain ?? 1000,
+    plannerGraceMs: options.plannerGraceMs ?? 0,
     ...(options.fresh === undefined ? {} : { refresh: refresher(options.fresh) }),
   });
   const url = detailsUrls(options.publicUrl);
