@@ -115,6 +115,14 @@ describe("docker-compose.yml", () => {
     expect(Object.keys(bot?.depends_on ?? {}).sort()).toEqual(["postgres", "redis"]);
   });
 
+  it("gives runners the App's key for source tarballs, and no webhook or database secret", () => {
+    const names = Object.keys(runner?.environment ?? {});
+
+    expect(names).toEqual(expect.arrayContaining(["APP_ID", "PRIVATE_KEY", "PYLOT_REDIS_URL"]));
+    expect(names).not.toEqual(expect.arrayContaining(["WEBHOOK_SECRET"]));
+    expect(names).not.toEqual(expect.arrayContaining(["PYLOT_DATABASE_URL"]));
+  });
+
   it("queues jobs on Redis and stores in PostgreSQL", () => {
     const env = bot?.environment ?? {};
 
