@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fakeChecks } from "../helpers/github-checks.js";
 import {
   REPO,
@@ -6,21 +6,13 @@ import {
   serveConfig,
   serveTarball,
   sha,
-  startPylot,
-  type TestPylot,
+  usePylot,
 } from "../helpers/github-app.js";
 import { useGitHubStub } from "../helpers/github.js";
 import { ChatOpsGitHub, DEPLOY_CONFIG, PIPELINE_ONLY, commentPayload } from "./chatops-fixtures.js";
 
 const gh = useGitHubStub();
-let pylot: TestPylot;
-
-beforeEach(async () => {
-  pylot = await startPylot();
-});
-afterEach(async () => {
-  await pylot.close();
-});
+const pylot = usePylot();
 
 const FAILING = `${PIPELINE_ONLY}\ntest: { run: "python -m unittest discover -s tests", coverage: false }\n`;
 
@@ -31,7 +23,7 @@ describe("/help and malformed commands", () => {
       .acceptReplies(1)
       .acceptReactions(2);
 
-    await pylot.receive("issue_comment", commentPayload("/help", { login: "passer-by" }));
+    await pylot().receive("issue_comment", commentPayload("/help", { login: "passer-by" }));
 
     expect(stub.reactions).toEqual(["eyes", "rocket"]);
     expect(stub.replies[0]).toContain("| `/deploy <env>` |");
@@ -46,7 +38,7 @@ describe("/help and malformed commands", () => {
       .acceptReplies(1)
       .acceptReactions(2);
 
-    await pylot.receive("issue_comment", commentPayload("/badge", { login: "passer-by" }));
+    await pylot().receive("issue_comment", commentPayload("/badge", { login: "passer-by" }));
 
     expect(stub.reactions).toEqual(["eyes", "rocket"]);
     expect(stub.replies[0]).toContain(
@@ -62,7 +54,7 @@ describe("/help and malformed commands", () => {
       .acceptReplies(1)
       .acceptReactions(2);
 
-    await pylot.receive("issue_comment", commentPayload("/deploy"));
+    await pylot().receive("issue_comment", commentPayload("/deploy"));
 
     expect(stub.reactions).toEqual(["eyes", "confused"]);
     expect(stub.replies[0]).toMatch(
@@ -80,13 +72,13 @@ describe("/help and malformed commands", () => {
       .get(`/repos/${REPO}/collaborators/maintainer/permission`)
       .reply(502, { message: "Bad Gateway" });
 
-    await pylot.receive("issue_comment", commentPayload("/lock staging"));
+    await pylot().receive("issue_comment", commentPayload("/lock staging"));
 
     expect(stub.reactions).toEqual(["eyes", "confused"]);
     expect(stub.replies[0]).toBe(
       `💥 Pylot could not carry this command out: GitHub answered 502 to GET \`/repos/${REPO}/collaborators/maintainer/permission\`. Steps before it may have taken effect; check before trying again.`,
     );
-    expect(await pylot.store.getLock(REPO, "staging")).toBeUndefined();
+    expect(await pylot().store.getLock(REPO, "staging")).toBeUndefined();
   });
 });
 
@@ -97,8 +89,8 @@ describe("/retest", () => {
     serveConfig(api, head, FAILING);
     await serveTarball(api, head, "failing-test");
     const checks = fakeChecks(api);
-    await pylot.receive("pull_request", pullRequestPayload("opened", head));
-    await pylot.settle(head);
+    await pylot().receive("pull_request", pullRequestPayload("opened", head));
+    await pylot().settle(head);
     const stub = new ChatOpsGitHub(gh.api())
       .defaultConfig(DEPLOY_CONFIG)
       .permission("maintainer", "write")
@@ -106,8 +98,8 @@ describe("/retest", () => {
       .acceptReplies(1)
       .acceptReactions(2);
 
-    await pylot.receive("issue_comment", commentPayload("/retest"));
-    const view = await pylot.settle(head);
+    await pylot().receive("issue_comment", commentPayload("/retest"));
+    const view = await pylot().settle(head);
 
     expect(stub.replies).toEqual([`🔁 Running 1 failed job of \`${head.slice(0, 7)}\` again.`]);
     expect(view.jobs.map((job) => [job.spec.key, job.attempt])).toEqual([["test-3.11-linux", 2]]);
@@ -121,7 +113,7 @@ describe("/retest", () => {
       .acceptReplies(1)
       .acceptReactions(2);
 
-    await pylot.receive("issue_comment", commentPayload("/retest"));
+    await pylot().receive("issue_comment", commentPayload("/retest"));
 
     expect(stub.replies[0]).toContain("/retest needs write permission or higher; you have triage.");
   });
@@ -134,7 +126,7 @@ describe("/ok-to-test on a fork's pull request", () => {
     serveConfig(api, approved, FAILING);
     await serveTarball(api, approved, "ok");
     const checks = fakeChecks(api);
-    await pylot.receive("pull_request", pullRequestPayload("opened", approved, { fork: true }));
+    await pylot().receive("pull_request", pullRequestPayload("opened", approved, { fork: true }));
     const stub = new ChatOpsGitHub(gh.api())
       .defaultConfig(DEPLOY_CONFIG)
       .permission("maintainer", "write")
@@ -142,20 +134,20 @@ describe("/ok-to-test on a fork's pull request", () => {
       .acceptReplies(1)
       .acceptReactions(2);
 
-    await pylot.receive("issue_comment", commentPayload("/ok-to-test"));
-    const view = await pylot.settle(approved);
+    await pylot().receive("issue_comment", commentPayload("/ok-to-test"));
+    const view = await pylot().settle(approved);
     serveConfig(gh.api(), later, FAILING);
-    await pylot.receive("pull_request", pullRequestPayload("synchronize", later, { fork: true }));
-    await pylot.services.reporters.idle();
+    await pylot().receive("pull_request", pullRequestPayload("synchronize", later, { fork: true }));
+    await pylot().services.reporters.idle();
 
     expect(stub.replies).toEqual([
       `✅ Approved \`${approved.slice(0, 7)}\` for testing. A later push needs a new \`/ok-to-test\`.`,
     ]);
     expect(view.pipeline.conclusion).toBe("success");
-    expect(await pylot.store.findApproval(REPO, 2, approved)).toMatchObject({
+    expect(await pylot().store.findApproval(REPO, 2, approved)).toMatchObject({
       actor: "maintainer",
     });
-    expect(await pylot.store.findPipelineBySha(REPO, later)).toBeUndefined();
+    expect(await pylot().store.findPipelineBySha(REPO, later)).toBeUndefined();
     expect(checks.runs.filter((run) => run.external_id.startsWith("gate/"))).toMatchObject([
       { head_sha: approved, conclusion: "action_required" },
       { head_sha: later, conclusion: "action_required" },
@@ -171,10 +163,10 @@ describe("/ok-to-test on a fork's pull request", () => {
       .acceptReplies(1)
       .acceptReactions(2);
 
-    await pylot.receive("issue_comment", commentPayload("/ok-to-test", { login: "forker" }));
+    await pylot().receive("issue_comment", commentPayload("/ok-to-test", { login: "forker" }));
 
     expect(stub.reactions).toEqual(["eyes", "confused"]);
     expect(stub.replies[0]).toContain("/ok-to-test approves someone else's fork");
-    expect(await pylot.store.findApproval(REPO, 2, head)).toBeUndefined();
+    expect(await pylot().store.findApproval(REPO, 2, head)).toBeUndefined();
   });
 });

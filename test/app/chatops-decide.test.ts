@@ -61,6 +61,7 @@ describe("decideIssueComment", () => {
           author: "maintainer",
           body,
           defaultBranch: "master",
+          private: false,
         },
       });
     },

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fakeChecks } from "../helpers/github-checks.js";
 import {
   REPO,
@@ -6,8 +6,7 @@ import {
   serveConfig,
   serveTarball,
   sha,
-  startPylot,
-  type TestPylot,
+  usePylot,
 } from "../helpers/github-app.js";
 import { useGitHubStub } from "../helpers/github.js";
 import {
@@ -22,14 +21,7 @@ import {
 
 const gh = useGitHubStub();
 const SECRET = "s3cr3t-deploy-token";
-let pylot: TestPylot;
-
-beforeEach(async () => {
-  pylot = await startPylot({ PYLOT_ENV_STAGING_TOKEN: SECRET });
-});
-afterEach(async () => {
-  await pylot.close();
-});
+const pylot = usePylot({ PYLOT_ENV_STAGING_TOKEN: SECRET });
 
 /** GitHub for a `/deploy staging` that is accepted and runs to the end. */
 async function acceptedDeploy(head: string, id: number) {
@@ -50,7 +42,7 @@ async function acceptedDeploy(head: string, id: number) {
 
 async function finished(stub: ChatOpsGitHub): Promise<string> {
   const reaction = await stub.ended;
-  await pylot.services.engine.idle();
+  await pylot().services.engine.idle();
   return reaction;
 }
 
@@ -59,7 +51,7 @@ describe("/deploy staging on a green pull request", () => {
     const head = sha("a1");
     const { stub, checks } = await acceptedDeploy(head, 101);
 
-    await pylot.receive("issue_comment", commentPayload("LGTM, shipping it\n/deploy staging"));
+    await pylot().receive("issue_comment", commentPayload("LGTM, shipping it\n/deploy staging"));
     const reaction = await finished(stub);
 
     const check = checks.latest("Pylot / deploy (staging)");
@@ -105,7 +97,7 @@ describe("/deploy staging on a green pull request", () => {
       `✅ Deployed \`${head.slice(0, 7)}\` to \`staging\` (deployment 101) · [log](${logUrl}) · [staging](https://staging.example.com).`,
     ]);
     expect(JSON.stringify([stub.replies, stub.statuses, checks.runs])).not.toContain(SECRET);
-    expect(await pylot.store.listDeployments(REPO)).toMatchObject([
+    expect(await pylot().store.listDeployments(REPO)).toMatchObject([
       { id: 101, sha: head, state: "success", actor: "maintainer", pr: PR },
     ]);
   });
@@ -120,10 +112,10 @@ describe("/deploy staging on a green pull request", () => {
     );
     await serveTarball(gh.api(), pushed, "ok");
 
-    await pylot.receive("issue_comment", commentPayload("/deploy staging"));
-    await pylot.receive("pull_request", pullRequestPayload("synchronize", pushed));
+    await pylot().receive("issue_comment", commentPayload("/deploy staging"));
+    await pylot().receive("pull_request", pullRequestPayload("synchronize", pushed));
     await finished(stub);
-    const ci = await pylot.settle(pushed);
+    const ci = await pylot().settle(pushed);
 
     expect(stub.deployments[0]).toMatchObject({ ref: seen });
     expect(checks.latest("Pylot / deploy (staging)")).toMatchObject({
@@ -152,13 +144,13 @@ describe("/deploy --dry-run", () => {
       .acceptReplies(1)
       .acceptReactions(2);
 
-    await pylot.receive("issue_comment", commentPayload("/deploy staging --dry-run"));
+    await pylot().receive("issue_comment", commentPayload("/deploy staging --dry-run"));
 
     expect(stub.reactions).toEqual(["eyes", "rocket"]);
     expect(stub.replies[0]).toContain("🧪 Dry run: every gate passed");
     expect(stub.replies[0]).toContain("./deploy.sh --token ***");
     expect(stub.replies[0]).not.toContain(SECRET);
-    expect(await pylot.store.listDeployments(REPO)).toEqual([]);
+    expect(await pylot().store.listDeployments(REPO)).toEqual([]);
   });
 });
 
@@ -176,7 +168,7 @@ describe("/deploy refusals", () => {
       .acceptReplies(1)
       .acceptReactions(2);
 
-    await pylot.receive("issue_comment", commentPayload("/deploy staging"));
+    await pylot().receive("issue_comment", commentPayload("/deploy staging"));
 
     refusedWith(stub, "needs write permission or higher; you have read.");
   });
@@ -196,7 +188,7 @@ describe("/deploy refusals", () => {
       .acceptReplies(1)
       .acceptReactions(2);
 
-    await pylot.receive("issue_comment", commentPayload("/deploy staging"));
+    await pylot().receive("issue_comment", commentPayload("/deploy staging"));
 
     refusedWith(
       stub,
@@ -210,7 +202,7 @@ describe("/deploy refusals", () => {
       .acceptReplies(1)
       .acceptReactions(2);
 
-    await pylot.receive("issue_comment", commentPayload("/deploy qa"));
+    await pylot().receive("issue_comment", commentPayload("/deploy qa"));
 
     refusedWith(stub, 'unknown environment "qa" \\(configured: staging, production\\).');
     expect(stub.replies[0]).toContain("**Pylot commands**");
@@ -218,7 +210,7 @@ describe("/deploy refusals", () => {
 
   it("refuses an environment another pull request has locked, naming the holder", async () => {
     const head = sha("f6");
-    await pylot.store.acquireLock(REPO, {
+    await pylot().store.acquireLock(REPO, {
       env: "staging",
       pr: 99,
       actor: "qa-lead",
@@ -234,7 +226,7 @@ describe("/deploy refusals", () => {
       .acceptReplies(1)
       .acceptReactions(2);
 
-    await pylot.receive("issue_comment", commentPayload("/deploy staging"));
+    await pylot().receive("issue_comment", commentPayload("/deploy staging"));
 
     refusedWith(
       stub,
@@ -257,7 +249,7 @@ describe("/deploy refusals", () => {
       .acceptReplies(1)
       .acceptReactions(2);
 
-    await pylot.receive("issue_comment", commentPayload("/deploy staging"));
+    await pylot().receive("issue_comment", commentPayload("/deploy staging"));
 
     refusedWith(stub, "Deployment 77 of b8b8b8b to staging is still in progress");
   });
@@ -273,7 +265,7 @@ describe("/deploy refusals", () => {
       .acceptReplies(1)
       .acceptReactions(2);
 
-    await pylot.receive("issue_comment", commentPayload("/deploy staging --force"));
+    await pylot().receive("issue_comment", commentPayload("/deploy staging --force"));
 
     refusedWith(stub, "code from forks never runs with deploy secrets");
   });
@@ -294,9 +286,9 @@ describe("comments that deploy nothing and cost no request", () => {
       payload: commentPayload("/deploy staging", { onIssue: true }),
     },
   ])("$name", async ({ payload }) => {
-    await pylot.receive("issue_comment", payload);
+    await pylot().receive("issue_comment", payload);
 
     expect(gh.unexpected).toEqual([]);
-    expect(await pylot.store.listDeployments(REPO)).toEqual([]);
+    expect(await pylot().store.listDeployments(REPO)).toEqual([]);
   });
 });

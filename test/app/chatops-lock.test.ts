@@ -1,17 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { REPO, startPylot, type TestPylot } from "../helpers/github-app.js";
+import { describe, expect, it } from "vitest";
+import { REPO, usePylot } from "../helpers/github-app.js";
 import { useGitHubStub } from "../helpers/github.js";
 import { ChatOpsGitHub, DEPLOY_CONFIG, closedPayload, commentPayload } from "./chatops-fixtures.js";
 
 const gh = useGitHubStub();
-let pylot: TestPylot;
-
-beforeEach(async () => {
-  pylot = await startPylot();
-});
-afterEach(async () => {
-  await pylot.close();
-});
+const pylot = usePylot();
 
 const lock = (env: string, pr: number) => ({
   env,
@@ -28,14 +21,14 @@ describe("/lock and /unlock", () => {
       .acceptReplies(1)
       .acceptReactions(2);
 
-    await pylot.receive("issue_comment", commentPayload("/lock staging QA until <b>Friday</b>"));
-    const held = await pylot.store.getLock(REPO, "staging");
+    await pylot().receive("issue_comment", commentPayload("/lock staging QA until <b>Friday</b>"));
+    const held = await pylot().store.getLock(REPO, "staging");
     const again = new ChatOpsGitHub(gh.api())
       .defaultConfig(DEPLOY_CONFIG)
       .permission("maintainer", "write")
       .acceptReplies(1)
       .acceptReactions(2);
-    await pylot.receive("issue_comment", commentPayload("/unlock staging"));
+    await pylot().receive("issue_comment", commentPayload("/unlock staging"));
 
     expect(held).toMatchObject({
       env: "staging",
@@ -49,7 +42,7 @@ describe("/lock and /unlock", () => {
     expect(stub.reactions).toEqual(["eyes", "rocket"]);
     expect(again.replies).toEqual(["🔓 `staging` is unlocked."]);
     expect(again.reactions).toEqual(["eyes", "rocket"]);
-    expect(await pylot.store.getLock(REPO, "staging")).toBeUndefined();
+    expect(await pylot().store.getLock(REPO, "staging")).toBeUndefined();
   });
 
   it("lets one of two pull requests racing for a lock win, and tells the other who did", async () => {
@@ -64,17 +57,17 @@ describe("/lock and /unlock", () => {
       .acceptReactions(2, 2);
 
     await Promise.all([
-      pylot.receive(
+      pylot().receive(
         "issue_comment",
         commentPayload("/lock staging", { login: "alice", pr: 2, id: 1 }),
       ),
-      pylot.receive(
+      pylot().receive(
         "issue_comment",
         commentPayload("/lock staging", { login: "bob", pr: 3, id: 2 }),
       ),
     ]);
 
-    const holder = await pylot.store.getLock(REPO, "staging");
+    const holder = await pylot().store.getLock(REPO, "staging");
     const won = stub.replies.filter((reply) =>
       reply.startsWith("🔒 `staging` is locked for this pull request"),
     );
@@ -86,28 +79,28 @@ describe("/lock and /unlock", () => {
   });
 
   it("refuses to unlock another pull request's lock to a non-admin", async () => {
-    await pylot.store.acquireLock(REPO, lock("staging", 9));
+    await pylot().store.acquireLock(REPO, lock("staging", 9));
     const stub = new ChatOpsGitHub(gh.api())
       .defaultConfig(DEPLOY_CONFIG)
       .permission("maintainer", "write")
       .acceptReplies(1)
       .acceptReactions(2);
 
-    await pylot.receive("issue_comment", commentPayload("/unlock staging"));
+    await pylot().receive("issue_comment", commentPayload("/unlock staging"));
 
     expect(stub.reactions).toEqual(["eyes", "confused"]);
     expect(stub.replies[0]).toContain("Only that pull request or an admin can unlock it.");
-    expect(await pylot.store.getLock(REPO, "staging")).toEqual(lock("staging", 9));
+    expect(await pylot().store.getLock(REPO, "staging")).toEqual(lock("staging", 9));
   });
 });
 
 describe("closing a pull request", () => {
   it("releases its locks and no one else's, without a word to GitHub", async () => {
-    await pylot.store.acquireLock(REPO, lock("staging", 2));
-    await pylot.store.acquireLock(REPO, lock("production", 5));
+    await pylot().store.acquireLock(REPO, lock("staging", 2));
+    await pylot().store.acquireLock(REPO, lock("production", 5));
 
-    await pylot.receive("pull_request", closedPayload(2));
+    await pylot().receive("pull_request", closedPayload(2));
 
-    expect(await pylot.store.listLocks(REPO)).toEqual([lock("production", 5)]);
+    expect(await pylot().store.listLocks(REPO)).toEqual([lock("production", 5)]);
   });
 });

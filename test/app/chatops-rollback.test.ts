@@ -1,18 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fakeChecks } from "../helpers/github-checks.js";
-import { REPO, serveTarball, sha, startPylot, type TestPylot } from "../helpers/github-app.js";
+import { REPO, serveTarball, sha, usePylot } from "../helpers/github-app.js";
 import { useGitHubStub } from "../helpers/github.js";
 import { ChatOpsGitHub, DEPLOY_CONFIG, apiDeployment, commentPayload } from "./chatops-fixtures.js";
 
 const gh = useGitHubStub();
-let pylot: TestPylot;
-
-beforeEach(async () => {
-  pylot = await startPylot();
-});
-afterEach(async () => {
-  await pylot.close();
-});
+const pylot = usePylot();
 
 const [GOOD, BAD, BROKEN] = [sha("a1"), sha("b2"), sha("c3")];
 /** Newest first, as GitHub lists them: 30 is live, 25 failed, 20 was live before 30. */
@@ -37,9 +30,9 @@ describe("/rollback staging", () => {
     await serveTarball(api, GOOD, "ok");
     const checks = fakeChecks(api);
 
-    await pylot.receive("issue_comment", commentPayload("/rollback staging"));
+    await pylot().receive("issue_comment", commentPayload("/rollback staging"));
     const reaction = await stub.ended;
-    await pylot.services.engine.idle();
+    await pylot().services.engine.idle();
 
     expect(reaction).toBe("rocket");
     expect(stub.deployments).toEqual([
@@ -72,7 +65,7 @@ describe("/rollback staging", () => {
     expect(stub.replies[1]).toContain(
       "⏪ `staging` went back from `b2b2b2b` to `a1a1a1a` (deployment 40; deployment 30 is now inactive)",
     );
-    const mirror = await pylot.store.listDeployments(REPO, "staging");
+    const mirror = await pylot().store.listDeployments(REPO, "staging");
     expect(mirror.map((d) => [d.id, d.state])).toEqual([
       [40, "success"],
       [30, "inactive"],
@@ -89,7 +82,7 @@ describe("/rollback staging", () => {
       .acceptReplies(1)
       .acceptReactions(2);
 
-    await pylot.receive("issue_comment", commentPayload("/rollback staging"));
+    await pylot().receive("issue_comment", commentPayload("/rollback staging"));
 
     expect(stub.reactions).toEqual(["eyes", "confused"]);
     expect(stub.replies[0]).toContain(
@@ -99,7 +92,7 @@ describe("/rollback staging", () => {
   });
 
   it("reads settled statuses from the store's mirror instead of asking GitHub again", async () => {
-    await pylot.store.saveDeployments(REPO, [
+    await pylot().store.saveDeployments(REPO, [
       {
         id: 25,
         sha: BROKEN,
@@ -126,7 +119,7 @@ describe("/rollback staging", () => {
       .acceptReplies(1)
       .acceptReactions(2);
 
-    await pylot.receive("issue_comment", commentPayload("/rollback staging to 25"));
+    await pylot().receive("issue_comment", commentPayload("/rollback staging to 25"));
 
     expect(stub.reactions).toEqual(["eyes", "confused"]);
     expect(stub.replies[0]).toContain(

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fakeChecks } from "../helpers/github-checks.js";
 import {
   CONTENTS,
@@ -7,20 +7,12 @@ import {
   pushPayload,
   serveConfig,
   sha,
-  startPylot,
-  type TestPylot,
+  usePylot,
 } from "../helpers/github-app.js";
 import { useGitHubStub } from "../helpers/github.js";
 
 const gh = useGitHubStub();
-let pylot: TestPylot;
-
-beforeEach(async () => {
-  pylot = await startPylot();
-});
-afterEach(async () => {
-  await pylot.close();
-});
+const pylot = usePylot();
 
 describe("a broken .github/pylot.yml", () => {
   it("gives one failing Pylot / config check annotated at the line, and nothing runs", async () => {
@@ -30,10 +22,10 @@ describe("a broken .github/pylot.yml", () => {
     serveConfig(api, head, text, 2);
     const checks = fakeChecks(api, { updates: false });
 
-    await pylot.receive("pull_request", pullRequestPayload("opened", head));
-    await pylot.receive("push", pushPayload(head, "refs/heads/changes"));
+    await pylot().receive("pull_request", pullRequestPayload("opened", head));
+    await pylot().receive("push", pushPayload(head, "refs/heads/changes"));
 
-    expect(await pylot.store.findPipelineBySha(REPO, head)).toBeUndefined();
+    expect(await pylot().store.findPipelineBySha(REPO, head)).toBeUndefined();
     expect(checks.runs).toHaveLength(1);
     expect(checks.runs[0]).toMatchObject({
       name: "Pylot / config",
@@ -71,8 +63,8 @@ describe("a repository without Pylot", () => {
         { name: "index.js", type: "file" },
       ]);
 
-    await pylot.receive("pull_request", pullRequestPayload("opened", head));
+    await pylot().receive("pull_request", pullRequestPayload("opened", head));
 
-    expect(await pylot.store.findPipelineBySha(REPO, head)).toBeUndefined();
+    expect(await pylot().store.findPipelineBySha(REPO, head)).toBeUndefined();
   });
 });

@@ -1,24 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fakeChecks } from "../helpers/github-checks.js";
 import {
   pullRequestPayload,
   serveConfig,
   serveTarball,
   sha,
-  startPylot,
-  type TestPylot,
+  usePylot,
 } from "../helpers/github-app.js";
 import { useGitHubStub } from "../helpers/github.js";
 
 const gh = useGitHubStub();
-let pylot: TestPylot;
-
-beforeEach(async () => {
-  pylot = await startPylot();
-});
-afterEach(async () => {
-  await pylot.close();
-});
+const pylot = usePylot();
 
 const UNITTEST = `
 python: ["3.11"]
@@ -37,8 +29,8 @@ describe("a pull request", () => {
     await serveTarball(api, head, "ok");
     const checks = fakeChecks(api);
 
-    await pylot.receive("pull_request", pullRequestPayload("opened", head));
-    const view = await pylot.settle(head);
+    await pylot().receive("pull_request", pullRequestPayload("opened", head));
+    const view = await pylot().settle(head);
 
     const leg = checks.latest("Pylot / test (3.11, linux)");
     const job = view.jobs[0];
@@ -76,8 +68,8 @@ describe("GitHub writes per pipeline", () => {
     await serveTarball(api, head, "ok");
     const checks = fakeChecks(api);
 
-    await pylot.receive("pull_request", pullRequestPayload("opened", head));
-    const view = await pylot.settle(head);
+    await pylot().receive("pull_request", pullRequestPayload("opened", head));
+    const view = await pylot().settle(head);
 
     const jobs = view.jobs.length;
     const creates = checks.writes.filter((w) => w.startsWith("POST"));
@@ -111,8 +103,8 @@ describe("a failing pipeline", () => {
     await serveTarball(api, head, "failing-test");
     const checks = fakeChecks(api);
 
-    await pylot.receive("pull_request", pullRequestPayload("reopened", head));
-    const view = await pylot.settle(head);
+    await pylot().receive("pull_request", pullRequestPayload("reopened", head));
+    const view = await pylot().settle(head);
 
     const leg = checks.runs.find((r) => r.name.startsWith("Pylot / test"));
     expect(view.pipeline.conclusion).toBe("failure");
@@ -133,10 +125,10 @@ describe("a fork's pull request", () => {
     const checks = fakeChecks(api, { updates: false });
     const payload = pullRequestPayload("opened", head, { fork: true });
 
-    await pylot.receive("pull_request", payload);
-    await pylot.services.reporters.idle();
+    await pylot().receive("pull_request", payload);
+    await pylot().services.reporters.idle();
 
-    const pipeline = await pylot.store.findPipelineBySha("Codertocat/Hello-World", head);
+    const pipeline = await pylot().store.findPipelineBySha("Codertocat/Hello-World", head);
     expect(pipeline).toBeUndefined();
     expect(checks.runs).toHaveLength(1);
     expect(checks.runs[0]).toMatchObject({

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fakeChecks } from "../helpers/github-checks.js";
 import {
   REPO,
@@ -7,20 +7,12 @@ import {
   serveConfig,
   serveTarball,
   sha,
-  startPylot,
-  type TestPylot,
+  usePylot,
 } from "../helpers/github-app.js";
 import { useGitHubStub } from "../helpers/github.js";
 
 const gh = useGitHubStub();
-let pylot: TestPylot;
-
-beforeEach(async () => {
-  pylot = await startPylot();
-});
-afterEach(async () => {
-  await pylot.close();
-});
+const pylot = usePylot();
 
 const QUICK = `
 install: []
@@ -38,8 +30,8 @@ describe("a push", () => {
     await serveTarball(api, head, "ok");
     const checks = fakeChecks(api);
 
-    await pylot.receive("push", pushPayload(head, "refs/heads/feature"));
-    const view = await pylot.settle(head);
+    await pylot().receive("push", pushPayload(head, "refs/heads/feature"));
+    const view = await pylot().settle(head);
 
     expect(view.pipeline.trigger).toMatchObject({
       event: "push",
@@ -58,9 +50,9 @@ describe("a push", () => {
     ["deleting a branch", pushPayload("0".repeat(40), "refs/heads/gone", true)],
     ["of a tag", pushPayload(sha("f6"), "refs/tags/v1.0")],
   ])("%s makes no request and runs nothing", async (_what, payload) => {
-    await pylot.receive("push", payload);
+    await pylot().receive("push", payload);
 
-    const running = await pylot.store.findRunningPipelines({ repo: REPO });
+    const running = await pylot().store.findRunningPipelines({ repo: REPO });
     expect(running).toEqual([]);
   });
 });
@@ -74,12 +66,12 @@ describe("deliveries", () => {
     fakeChecks(api);
     const payload = pushPayload(head, "refs/heads/feature");
 
-    await pylot.receive("push", payload, "same-delivery");
-    await pylot.receive("push", payload, "same-delivery");
-    await pylot.settle(head);
+    await pylot().receive("push", payload, "same-delivery");
+    await pylot().receive("push", payload, "same-delivery");
+    await pylot().settle(head);
 
-    const pipelines = await pylot.store.findRunningPipelines({ repo: REPO });
-    const first = await pylot.store.findPipelineBySha(REPO, head);
+    const pipelines = await pylot().store.findRunningPipelines({ repo: REPO });
+    const first = await pylot().store.findPipelineBySha(REPO, head);
     expect(pipelines).toEqual([]);
     expect(first?.status).toBe("completed");
   });
@@ -89,13 +81,13 @@ describe("deliveries", () => {
     const api = gh.api();
     api.get(`/repos/${REPO}/contents/.github%2Fpylot.yml`).query({ ref: head }).reply(500);
     const payload = pushPayload(head, "refs/heads/feature");
-    await expect(pylot.receive("push", payload, "flaky-delivery")).rejects.toThrow();
+    await expect(pylot().receive("push", payload, "flaky-delivery")).rejects.toThrow();
     serveConfig(api, head, QUICK);
     await serveTarball(api, head, "ok");
     fakeChecks(api);
 
-    await pylot.receive("push", payload, "flaky-delivery");
-    const view = await pylot.settle(head);
+    await pylot().receive("push", payload, "flaky-delivery");
+    const view = await pylot().settle(head);
 
     expect(view.pipeline.conclusion).toBe("success");
   });
@@ -108,10 +100,10 @@ describe("deliveries", () => {
     const checks = fakeChecks(api);
 
     await Promise.all([
-      pylot.receive("push", pushPayload(head, "refs/heads/changes")),
-      pylot.receive("pull_request", pullRequestPayload("synchronize", head)),
+      pylot().receive("push", pushPayload(head, "refs/heads/changes")),
+      pylot().receive("pull_request", pullRequestPayload("synchronize", head)),
     ]);
-    await pylot.settle(head);
+    await pylot().settle(head);
 
     expect(checks.named("Pylot")).toHaveLength(1);
     expect(checks.named("Pylot / test (3.11, linux)")).toHaveLength(1);

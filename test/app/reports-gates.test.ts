@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fakeChecks } from "../helpers/github-checks.js";
 import {
   pullRequestPayload,
@@ -6,21 +6,13 @@ import {
   serveConfig,
   serveTarball,
   sha,
-  startPylot,
-  type TestPylot,
+  usePylot,
 } from "../helpers/github-app.js";
 import { useGitHubStub } from "../helpers/github.js";
 import { fakeComments, fakePullRequest, noPullRequests } from "./reports-fakes.js";
 
 const gh = useGitHubStub();
-let pylot: TestPylot;
-
-beforeEach(async () => {
-  pylot = await startPylot();
-});
-afterEach(async () => {
-  await pylot.close();
-});
+const pylot = usePylot();
 
 const only = (parts: string) => `
 python: ["3.11"]
@@ -48,8 +40,8 @@ test: { run: "python -c 'import vault'", coverage: false }`);
       const checks = fakeChecks(api);
       noPullRequests(gh.api());
 
-      await pylot.receive("push", pushPayload(head, "refs/heads/feature"));
-      await pylot.settle(head);
+      await pylot().receive("push", pushPayload(head, "refs/heads/feature"));
+      await pylot().settle(head);
 
       const security = checks.latest("Pylot / security");
       const annotations = security?.output.annotations ?? [];
@@ -81,8 +73,8 @@ test: { run: "pytest -q", coverage: { minimum: 80 } }`),
     const checks = fakeChecks(api);
     noPullRequests(gh.api(), 2);
 
-    await pylot.receive("push", pushPayload(head, "refs/heads/feature"));
-    await pylot.settle(head);
+    await pylot().receive("push", pushPayload(head, "refs/heads/feature"));
+    await pylot().settle(head);
 
     const coverage = checks.latest("Pylot / coverage");
     expect(coverage).toMatchObject({
@@ -125,10 +117,10 @@ test: { run: "pytest -q", coverage: { minimum: 50, diff-minimum: 90 } }`),
       .serveFiles();
     const comments = fakeComments(api);
 
-    await pylot.receive("pull_request", pullRequestPayload("opened", head));
-    const view = await pylot.settle(head);
-    await pylot.services.reporters.reporterFor(view.pipeline).pipelineCompleted(view);
-    await pylot.services.reporters.idle();
+    await pylot().receive("pull_request", pullRequestPayload("opened", head));
+    const view = await pylot().settle(head);
+    await pylot().services.reporters.reporterFor(view.pipeline).pipelineCompleted(view);
+    await pylot().services.reporters.idle();
 
     const coverage = checks.latest("Pylot / coverage");
     expect(coverage).toMatchObject({
@@ -163,8 +155,8 @@ test: { run: "python -m pytest -q && python spoil_coverage.py", coverage: { mini
     const checks = fakeChecks(api);
     noPullRequests(gh.api());
 
-    await pylot.receive("push", pushPayload(head, "refs/heads/feature"));
-    await pylot.settle(head);
+    await pylot().receive("push", pushPayload(head, "refs/heads/feature"));
+    await pylot().settle(head);
 
     const leg = checks.latest("Pylot / test (3.11, linux)");
     const gate = checks.latest("Pylot / coverage");
@@ -188,16 +180,16 @@ describe("a pull request opened on a commit a push built already", () => {
     await serveTarball(api, head, "ok");
     const checks = fakeChecks(api);
     noPullRequests(gh.api(), 2);
-    await pylot.receive("push", pushPayload(head, "refs/heads/changes"));
-    await pylot.settle(head);
+    await pylot().receive("push", pushPayload(head, "refs/heads/changes"));
+    await pylot().settle(head);
     const writes = checks.writes.length;
     fakePullRequest(api, { head, base: sha("00") })
       .serveAssociated()
       .serveFiles();
     const comments = fakeComments(api);
 
-    await pylot.receive("pull_request", pullRequestPayload("opened", head));
-    await pylot.services.reporters.idle();
+    await pylot().receive("pull_request", pullRequestPayload("opened", head));
+    await pylot().services.reporters.idle();
 
     expect(checks.writes).toHaveLength(writes);
     expect(comments.writes).toEqual(["POST"]);

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fakeChecks, type FakeChecks } from "../helpers/github-checks.js";
 import {
   REPO,
@@ -8,20 +8,12 @@ import {
   serveConfig,
   serveTarball,
   sha,
-  startPylot,
-  type TestPylot,
+  usePylot,
 } from "../helpers/github-app.js";
 import { useGitHubStub } from "../helpers/github.js";
 
 const gh = useGitHubStub();
-let pylot: TestPylot;
-
-beforeEach(async () => {
-  pylot = await startPylot();
-});
-afterEach(async () => {
-  await pylot.close();
-});
+const pylot = usePylot();
 
 const FAILING = `
 install: []
@@ -37,8 +29,8 @@ async function failedPipeline(head: string): Promise<FakeChecks> {
   serveConfig(api, head, FAILING);
   await serveTarball(api, head, "failing-test");
   const checks = fakeChecks(api);
-  await pylot.receive("pull_request", pullRequestPayload("opened", head));
-  await pylot.settle(head);
+  await pylot().receive("pull_request", pullRequestPayload("opened", head));
+  await pylot().settle(head);
   return checks;
 }
 
@@ -48,11 +40,11 @@ describe("re-running", () => {
     const checks = await failedPipeline(head);
     const first = checks.latest(LEG);
 
-    await pylot.receive(
+    await pylot().receive(
       "check_run",
       checkRunPayload("rerequested", { externalId: first?.external_id ?? "", sha: head }),
     );
-    const view = await pylot.settle(head);
+    const view = await pylot().settle(head);
 
     const job = view.jobs[0];
     expect(job?.attempt).toBe(2);
@@ -72,7 +64,7 @@ describe("re-running", () => {
     const checks = await failedPipeline(head);
     const summary = checks.latest("Pylot");
 
-    await pylot.receive(
+    await pylot().receive(
       "check_run",
       checkRunPayload("requested_action", {
         externalId: summary?.external_id ?? "",
@@ -80,7 +72,7 @@ describe("re-running", () => {
         identifier: "rerun-failed",
       }),
     );
-    const view = await pylot.settle(head);
+    const view = await pylot().settle(head);
 
     expect(view.jobs.map((j) => j.attempt)).toEqual([2]);
     expect(checks.named(LEG)).toHaveLength(2);
@@ -90,20 +82,20 @@ describe("re-running", () => {
     const head = sha("3c");
     const checks = await failedPipeline(head);
 
-    await pylot.receive("check_suite", checkSuitePayload("rerequested", head, "changes"));
-    const view = await pylot.settle(head);
+    await pylot().receive("check_suite", checkSuitePayload("rerequested", head, "changes"));
+    const view = await pylot().settle(head);
 
     expect(view.jobs.map((j) => j.attempt)).toEqual([2]);
     expect(checks.latest(LEG)?.external_id).toMatch(/^job\/2\//);
   });
 
   it("ignores check runs that are not ours", async () => {
-    await pylot.receive(
+    await pylot().receive(
       "check_run",
       checkRunPayload("rerequested", { externalId: "", sha: sha("4d") }),
     );
 
-    expect(await pylot.store.findRunningPipelines({ repo: REPO })).toEqual([]);
+    expect(await pylot().store.findRunningPipelines({ repo: REPO })).toEqual([]);
   });
 });
 
@@ -116,8 +108,8 @@ describe("a requested check suite", () => {
     await serveTarball(api, head, "failing-test");
     fakeChecks(api);
 
-    await pylot.receive("check_suite", checkSuitePayload("requested", head, "master"));
-    const view = await pylot.settle(head);
+    await pylot().receive("check_suite", checkSuitePayload("requested", head, "master"));
+    const view = await pylot().settle(head);
 
     expect(view.pipeline.trigger).toMatchObject({ event: "check_suite", ref: "refs/heads/master" });
   });
@@ -128,8 +120,8 @@ describe("a requested check suite", () => {
       .get(`/repos/${REPO}/branches/master`)
       .reply(200, { commit: { sha: sha("70") } });
 
-    await pylot.receive("check_suite", checkSuitePayload("rerequested", head, "master"));
+    await pylot().receive("check_suite", checkSuitePayload("rerequested", head, "master"));
 
-    expect(await pylot.store.findPipelineBySha(REPO, head)).toBeUndefined();
+    expect(await pylot().store.findPipelineBySha(REPO, head)).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { fakeChecks } from "../helpers/github-checks.js";
 import {
   REPO,
@@ -7,20 +7,12 @@ import {
   serveConfig,
   serveTarball,
   sha,
-  startPylot,
-  type TestPylot,
+  usePylot,
 } from "../helpers/github-app.js";
 import { useGitHubStub } from "../helpers/github.js";
 
 const gh = useGitHubStub();
-let pylot: TestPylot;
-
-beforeEach(async () => {
-  pylot = await startPylot();
-});
-afterEach(async () => {
-  await pylot.close();
-});
+const pylot = usePylot();
 
 const SLEEPY = `
 install: []
@@ -40,9 +32,9 @@ test: { run: "python -c 'import okcalc'", coverage: false }
 
 /** Until the commit's job runs (its process started), so cancelling has something to kill. */
 async function untilRunning(commit: string): Promise<void> {
-  const pipeline = await pylot.store.findPipelineBySha(REPO, commit);
+  const pipeline = await pylot().store.findPipelineBySha(REPO, commit);
   await vi.waitFor(async () => {
-    const jobs = await pylot.store.listJobs(pipeline?.id ?? "");
+    const jobs = await pylot().store.listJobs(pipeline?.id ?? "");
     expect(jobs[0]?.state).toBe("in_progress");
   });
 }
@@ -56,12 +48,12 @@ describe("a new push to a pull request", () => {
     serveConfig(api, head, QUICK);
     await serveTarball(api, head, "ok");
     const checks = fakeChecks(api);
-    await pylot.receive("pull_request", pullRequestPayload("opened", old));
+    await pylot().receive("pull_request", pullRequestPayload("opened", old));
     await untilRunning(old);
 
-    await pylot.receive("pull_request", pullRequestPayload("synchronize", head));
-    const cancelled = await pylot.settle(old);
-    const fresh = await pylot.settle(head);
+    await pylot().receive("pull_request", pullRequestPayload("synchronize", head));
+    const cancelled = await pylot().settle(old);
+    const fresh = await pylot().settle(head);
 
     expect(cancelled.pipeline).toMatchObject({
       conclusion: "cancelled",
@@ -86,12 +78,12 @@ describe("a new push to a feature branch", () => {
     serveConfig(api, head, QUICK);
     await serveTarball(api, head, "ok");
     const checks = fakeChecks(api);
-    await pylot.receive("push", pushPayload(old, "refs/heads/feature"));
+    await pylot().receive("push", pushPayload(old, "refs/heads/feature"));
     await untilRunning(old);
 
-    await pylot.receive("push", pushPayload(head, "refs/heads/feature"));
-    const cancelled = await pylot.settle(old);
-    await pylot.settle(head);
+    await pylot().receive("push", pushPayload(head, "refs/heads/feature"));
+    const cancelled = await pylot().settle(old);
+    await pylot().settle(head);
 
     expect(cancelled.pipeline.conclusion).toBe("cancelled");
     expect(checks.states(old).map(([name, , conclusion]) => [name, conclusion])).toEqual([
@@ -111,8 +103,8 @@ describe("GitHub failing a create with a 5xx", () => {
     checks.failCreates(1);
     checks.serveList();
 
-    await pylot.receive("pull_request", pullRequestPayload("opened", head));
-    await pylot.settle(head);
+    await pylot().receive("pull_request", pullRequestPayload("opened", head));
+    await pylot().settle(head);
 
     expect(checks.states()).toEqual([
       ["Pylot", "completed", "success"],

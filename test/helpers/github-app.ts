@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from "vitest";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -88,5 +89,24 @@ export async function startPylot(env: Record<string, string> = {}): Promise<Test
       await app.close();
       await rm(workdir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * The real app for every test of a file: started before each test, closed after it. Returns a
+ * getter, since each test gets its own app.
+ */
+export function usePylot(env: Record<string, string> = {}): () => TestPylot {
+  let current: TestPylot | undefined;
+  beforeEach(async () => {
+    current = await startPylot(env);
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return () => {
+    if (current === undefined) throw new Error("usePylot: the app exists only inside a test");
+    return current;
   };
 }
