@@ -1,8 +1,6 @@
 import type { Pool, QueryResultRow } from "pg";
 import type { Logger } from "pino";
-import type { DeploymentRecord, EnvLock } from "../deploy/types.js";
 import type {
-  DeployRun,
   JobPatch,
   JobRecord,
   JobState,
@@ -10,11 +8,11 @@ import type {
   PipelineRecord,
   RepositoryRecord,
   Store,
-  TestApproval,
 } from "../engine/ports.js";
 import { parsePostgresUrl } from "./database-url.js";
 import { PipelineConflictError, StoreNotFoundError } from "./errors.js";
 import { COMMIT_BUILD_PREDICATE, type Migration } from "./migrations.js";
+import { ChatOpsDelegate } from "./chatops-delegate.js";
 import { PostgresChatOps } from "./postgres-chatops.js";
 import { migratePostgres } from "./postgres-migrate.js";
 import { connectionError, createPool, failureReason, inTransaction } from "./postgres-pool.js";
@@ -114,15 +112,16 @@ const OLDEST_FIRST = "ORDER BY created_at, id";
  * The shared Store: any number of replicas on one PostgreSQL database. Every guarantee that
  * must hold across replicas is one statement (or one transaction) in the database.
  */
-export class PostgresStore implements Store {
+export class PostgresStore extends ChatOpsDelegate implements Store {
   private lastPruneAt = Number.NEGATIVE_INFINITY;
   private closing: Promise<void> | undefined;
-  private readonly chatops: PostgresChatOps;
+  protected readonly chatops: PostgresChatOps;
 
   private constructor(
     private readonly pool: Pool,
     private readonly now: () => Date,
   ) {
+    super();
     this.chatops = new PostgresChatOps(pool);
   }
 
@@ -300,52 +299,6 @@ export class PostgresStore implements Store {
   close(): Promise<void> {
     this.closing ??= this.pool.end();
     return this.closing;
-  }
-
-  // ChatOps (migration 2): locks, the deployment mirror, deploy runs, approvals.
-
-  getLock(repo: string, env: string): Promise<EnvLock | undefined> {
-    return this.chatops.getLock(repo, env);
-  }
-
-  listLocks(repo: string): Promise<EnvLock[]> {
-    return this.chatops.listLocks(repo);
-  }
-
-  acquireLock(repo: string, lock: EnvLock): Promise<boolean> {
-    return this.chatops.acquireLock(repo, lock);
-  }
-
-  releaseLock(repo: string, lock: EnvLock): Promise<boolean> {
-    return this.chatops.releaseLock(repo, lock);
-  }
-
-  saveDeployments(repo: string, records: readonly DeploymentRecord[]): Promise<void> {
-    return this.chatops.saveDeployments(repo, records);
-  }
-
-  listDeployments(repo: string, environment?: string): Promise<DeploymentRecord[]> {
-    return this.chatops.listDeployments(repo, environment);
-  }
-
-  startDeployRun(run: DeployRun, options: { readonly staleBefore: string }): Promise<boolean> {
-    return this.chatops.startDeployRun(run, options);
-  }
-
-  getDeployRun(repo: string, deploymentId: number): Promise<DeployRun | undefined> {
-    return this.chatops.getDeployRun(repo, deploymentId);
-  }
-
-  finishDeployRun(repo: string, deploymentId: number, at: string): Promise<void> {
-    return this.chatops.finishDeployRun(repo, deploymentId, at);
-  }
-
-  recordApproval(approval: TestApproval): Promise<void> {
-    return this.chatops.recordApproval(approval);
-  }
-
-  findApproval(repo: string, pr: number, sha: string): Promise<TestApproval | undefined> {
-    return this.chatops.findApproval(repo, pr, sha);
   }
 
   /** At most hourly per replica, so the dedupe table stays small without a timer of its own. */

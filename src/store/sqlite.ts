@@ -2,9 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Logger } from "pino";
-import type { DeploymentRecord, EnvLock } from "../deploy/types.js";
 import type {
-  DeployRun,
   JobPatch,
   JobRecord,
   JobState,
@@ -12,11 +10,11 @@ import type {
   PipelineRecord,
   RepositoryRecord,
   Store,
-  TestApproval,
 } from "../engine/ports.js";
 import { PipelineConflictError, StoreNotFoundError } from "./errors.js";
 import { COMMIT_BUILD_PREDICATE, type Migration } from "./migrations.js";
 import { decodeJob, decodePipeline, encodeJob, encodePipeline } from "./rows.js";
+import { ChatOpsDelegate } from "./chatops-delegate.js";
 import { SqliteChatOps } from "./sqlite-chatops.js";
 import { migrateSqlite } from "./sqlite-migrate.js";
 import {
@@ -98,14 +96,15 @@ const RUNNING = "SELECT * FROM pipelines WHERE status = 'running'";
 const OLDEST_FIRST = "ORDER BY created_at, id";
 
 /** The embedded Store: one SQLite file in WAL mode, shared safely by several processes. */
-export class SqliteStore implements Store {
+export class SqliteStore extends ChatOpsDelegate implements Store {
   private lastPruneAt = Number.NEGATIVE_INFINITY;
-  private readonly chatops: SqliteChatOps;
+  protected readonly chatops: SqliteChatOps;
 
   private constructor(
     private readonly db: Database.Database,
     private readonly now: () => Date,
   ) {
+    super();
     this.chatops = new SqliteChatOps(db);
   }
 
@@ -304,52 +303,6 @@ export class SqliteStore implements Store {
     return later(() => {
       if (this.db.open) this.db.close();
     });
-  }
-
-  // ChatOps (migration 2): locks, the deployment mirror, deploy runs, approvals.
-
-  getLock(repo: string, env: string): Promise<EnvLock | undefined> {
-    return this.chatops.getLock(repo, env);
-  }
-
-  listLocks(repo: string): Promise<EnvLock[]> {
-    return this.chatops.listLocks(repo);
-  }
-
-  acquireLock(repo: string, lock: EnvLock): Promise<boolean> {
-    return this.chatops.acquireLock(repo, lock);
-  }
-
-  releaseLock(repo: string, lock: EnvLock): Promise<boolean> {
-    return this.chatops.releaseLock(repo, lock);
-  }
-
-  saveDeployments(repo: string, records: readonly DeploymentRecord[]): Promise<void> {
-    return this.chatops.saveDeployments(repo, records);
-  }
-
-  listDeployments(repo: string, environment?: string): Promise<DeploymentRecord[]> {
-    return this.chatops.listDeployments(repo, environment);
-  }
-
-  startDeployRun(run: DeployRun, options: { readonly staleBefore: string }): Promise<boolean> {
-    return this.chatops.startDeployRun(run, options);
-  }
-
-  getDeployRun(repo: string, deploymentId: number): Promise<DeployRun | undefined> {
-    return this.chatops.getDeployRun(repo, deploymentId);
-  }
-
-  finishDeployRun(repo: string, deploymentId: number, at: string): Promise<void> {
-    return this.chatops.finishDeployRun(repo, deploymentId, at);
-  }
-
-  recordApproval(approval: TestApproval): Promise<void> {
-    return this.chatops.recordApproval(approval);
-  }
-
-  findApproval(repo: string, pr: number, sha: string): Promise<TestApproval | undefined> {
-    return this.chatops.findApproval(repo, pr, sha);
   }
 
   /** At most hourly, so the dedupe table stays small without a timer of its own. */
