@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { formatPercent, renderBadge } from "../../src/http/index.js";
 import { fakeChecks } from "../helpers/github-checks.js";
-import { pushPayload, serveConfig, serveTarball, sha } from "../helpers/github-app.js";
+import { pushPayload, serveConfig, serveTarball, sha, QUICK } from "../helpers/github-app.js";
 import {
   startPylotServer,
   useGitHubStubWithServer,
@@ -23,13 +23,6 @@ afterEach(async () => {
 });
 
 const BADGES = "/badges/Codertocat/Hello-World";
-const QUICK = `
-install: []
-lint: { flake8: false, black: false, pylint: false }
-typecheck: { mypy: false }
-security: { bandit: false }
-test: { run: "python -c 'import okcalc'", coverage: false }
-`;
 const WITH_COVERAGE = `
 python: ["3.11"]
 venv: { system-site-packages: true }

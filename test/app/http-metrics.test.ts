@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { fakeChecks } from "../helpers/github-checks.js";
-import { CONTENTS, pushPayload, serveTarball, sha } from "../helpers/github-app.js";
+import { CONTENTS, pushPayload, serveTarball, sha, QUICK } from "../helpers/github-app.js";
 import {
   startPylotServer,
   useGitHubStubWithServer,
@@ -13,14 +13,6 @@ let pylot: PylotServer;
 afterEach(async () => {
   await pylot.close();
 });
-
-const QUICK = `
-install: []
-lint: { flake8: false, black: false, pylint: false }
-typecheck: { mypy: false }
-security: { bandit: false }
-test: { run: "python -c 'import okcalc'", coverage: false }
-`;
 
 /** The value of one series in Prometheus' text format, labels in any order. */
 function sample(

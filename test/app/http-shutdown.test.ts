@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { JobRecord } from "../../src/engine/ports.js";
 import { SqliteStore } from "../../src/store/index.js";
 import { fakeChecks } from "../helpers/github-checks.js";
-import { REPO, pushPayload, serveConfig, serveTarball, sha } from "../helpers/github-app.js";
+import { REPO, pushPayload, serveConfig, serveTarball, sha, QUICK } from "../helpers/github-app.js";
 import { silentLog } from "../helpers/github.js";
 import {
   startPylotServer,
@@ -34,13 +34,6 @@ lint: { flake8: false, black: false, pylint: false }
 typecheck: { mypy: false }
 security: { bandit: false }
 test: { run: "python sleeper.py", coverage: false }
-`;
-const QUICK = `
-install: []
-lint: { flake8: false, black: false, pylint: false }
-typecheck: { mypy: false }
-security: { bandit: false }
-test: { run: "python -c 'import okcalc'", coverage: false }
 `;
 
 async function start(grace: string): Promise<PylotServer> {

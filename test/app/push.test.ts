@@ -8,19 +8,12 @@ import {
   serveTarball,
   sha,
   usePylot,
+  QUICK,
 } from "../helpers/github-app.js";
 import { useGitHubStub } from "../helpers/github.js";
 
 const gh = useGitHubStub();
 const pylot = usePylot();
-
-const QUICK = `
-install: []
-lint: { flake8: false, black: false, pylint: false }
-typecheck: { mypy: false }
-security: { bandit: false }
-test: { run: "python -c 'import okcalc'", coverage: false }
-`;
 
 describe("a push", () => {
   it("to a branch builds the pushed commit", async () => {

@@ -8,6 +8,7 @@ import {
   serveTarball,
   sha,
   usePylot,
+  QUICK,
 } from "../helpers/github-app.js";
 import { useGitHubStub } from "../helpers/github.js";
 
@@ -21,13 +22,6 @@ lint: { flake8: false, black: false, pylint: false }
 typecheck: { mypy: false }
 security: { bandit: false }
 test: { run: "python sleeper.py", coverage: false }
-`;
-const QUICK = `
-install: []
-lint: { flake8: false, black: false, pylint: false }
-typecheck: { mypy: false }
-security: { bandit: false }
-test: { run: "python -c 'import okcalc'", coverage: false }
 `;
 
 /** Until the commit's job runs (its process started), so cancelling has something to kill. */

@@ -110,3 +110,12 @@ export function usePylot(env: Record<string, string> = {}): () => TestPylot {
     return current;
   };
 }
+
+/** A config whose pipeline is one quick test leg on the `ok` fixture: for flows, not tools. */
+export const QUICK = `
+install: []
+lint: { flake8: false, black: false, pylint: false }
+typecheck: { mypy: false }
+security: { bandit: false }
+test: { run: "python -c 'import okcalc'", coverage: false }
+`;
