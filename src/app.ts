@@ -35,6 +35,8 @@ export interface PylotSettings {
   readonly concurrency: number;
   readonly workdir: string;
   readonly publicUrl: string | undefined;
+  /** `PYLOT_BADGE_SECRET`: tokens of private repositories' badges, pages and artifacts. */
+  readonly badgeSecret: string | undefined;
   /** `local` (the in-process pool, default) or `queue` (BullMQ on PYLOT_REDIS_URL). */
   readonly runner: "local" | "queue";
   /** PYLOT_DEFAULT_PYTHON: the version of configs that name none ("3.12"). */
@@ -53,6 +55,7 @@ export function readSettings(env: NodeJS.ProcessEnv): PylotSettings {
       Number.isInteger(concurrency) && concurrency > 0 ? concurrency : availableParallelism(),
     workdir: nonEmpty(env.PYLOT_WORKDIR) ?? join(tmpdir(), "pylot"),
     publicUrl: nonEmpty(env.PYLOT_PUBLIC_URL),
+    badgeSecret: nonEmpty(env.PYLOT_BADGE_SECRET),
     runner: env.PYLOT_RUNNER === "queue" ? "queue" : "local",
     defaultPython: defaultPythonSetting(nonEmpty(env.PYLOT_DEFAULT_PYTHON)),
   };
@@ -136,6 +139,7 @@ async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise
     checksFor: async (installationId) => (await auth(installationId)).rest.checks,
     store,
     publicUrl: settings.publicUrl,
+    secret: settings.badgeSecret,
     logger: log,
     comments: pullRequests.comments,
   });

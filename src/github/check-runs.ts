@@ -7,6 +7,7 @@ import { foldsMatrix, jobCheck, matrixCheck, roundOf, summaryCheck } from "./des
 import { parseExternalId, type CheckRef } from "./external-id.js";
 import type { ChecksPort } from "./ports.js";
 import type { PrComments } from "./pr-comment.js";
+import { pipelineLinks } from "../http/pipeline-url.js";
 
 export { EXTERNAL_KEYS };
 
@@ -14,8 +15,10 @@ export interface CheckRunReportersOptions {
   /** The installation's checks API (`(await app.auth(id)).rest.checks`). */
   readonly checksFor: (installationId: number) => Promise<ChecksPort>;
   readonly store: Pick<Store, "setJobExternal">;
-  /** `PYLOT_PUBLIC_URL`: where `details_url` points. */
+  /** `PYLOT_PUBLIC_URL`: where `details_url` points (Pylot's pipeline pages). */
   readonly publicUrl?: string | undefined;
+  /** `PYLOT_BADGE_SECRET`: `details_url` of private repositories carries their `logs` token. */
+  readonly secret?: string | undefined;
   readonly logger: Logger;
   /** Pipelines whose bookkeeping stays in memory; older ones are found again on GitHub. */
   readonly retain?: number;
@@ -62,12 +65,13 @@ export function createCheckRunReporters(options: CheckRunReportersOptions): Chec
     plannerGraceMs: options.plannerGraceMs ?? 0,
     ...(options.fresh === undefined ? {} : { refresh: refresher(options.fresh) }),
   });
-  const url = detailsUrls(options.publicUrl);
+  const link = pipelineLinks({ publicUrl: options.publicUrl, secret: options.secret });
   return {
     reporterFor(pipeline) {
       const { installationId, repo } = pipeline.trigger;
       if (installationId === undefined || repo === undefined) return silent;
       const at = { installationId, repo };
+      const url: UrlFor = (pipelineId, key) => link(repo, pipelineId, key);
       const known = async (view: PipelineView) => {
         const { state, found } = states.get(view.pipeline, at);
         if (!found) await discover(state, view, states, { ...at, log });
@@ -145,16 +149,7 @@ function refresher(store: Pick<Store, "getPipeline" | "listJobs">) {
   };
 }
 
-/** `PYLOT_PUBLIC_URL/pipelines/<id>[/jobs/<key>]`, or nothing without a public URL. */
-function detailsUrls(publicUrl: string | undefined): UrlFor {
-  const base = publicUrl?.replace(/\/+$/, "");
-  return (pipelineId, key) => {
-    if (base === undefined) return undefined;
-    const job = key === undefined ? "" : `/jobs/${encodeURIComponent(key)}`;
-    return `${base}/pipelines/${encodeURIComponent(pipelineId)}${job}`;
-  };
-}
-
+/** A check run's `details_url`: Pylot's page of the pipeline or of one job. */
 type UrlFor = (pipelineId: string, key?: string) => string | undefined;
 
 function folded(view: PipelineView, job: JobRecord): boolean {

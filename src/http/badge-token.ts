@@ -1,12 +1,18 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { BadgeKind } from "./badge-request.js";
 
+/**
+ * What a token opens: one badge kind, a pipeline's pages and logs (`logs`), or its build
+ * artifacts (`artifacts`). A token for one kind opens nothing else.
+ */
+export type TokenKind = BadgeKind | "logs" | "artifacts";
+
 export interface BadgeTokenInput {
   /** `PYLOT_BADGE_SECRET`. Rotating it revokes every token at once. */
   readonly secret: string;
   /** "owner/name"; compared case-insensitively, as GitHub names are. */
   readonly repo: string;
-  readonly kind: BadgeKind;
+  readonly kind: TokenKind;
 }
 
 /**

@@ -15,6 +15,7 @@ import { createBadgeHandler } from "./badges.js";
 import { createReadinessHandler, healthHandler } from "./health.js";
 import { Lifecycle, drain, type DrainOutcome } from "./lifecycle.js";
 import { createMetricsHandler } from "./metrics-route.js";
+import { createPipelinePageHandler } from "./pipeline-page.js";
 import { checkReadiness, type CheckResult } from "./readiness.js";
 import { createRepositoryRecorder } from "./repositories.js";
 import { firstMatch, type HttpHandler } from "./respond.js";
@@ -77,6 +78,12 @@ export function createOps(options: OpsOptions): Ops {
     createReadinessHandler(readiness),
     createMetricsHandler({ registry: metrics.registry, token: settings.metricsToken, logger: log }),
     createBadgeHandler({ store: options.store, secret: settings.badgeSecret, logger: log }),
+    createPipelinePageHandler({
+      store: options.store,
+      secret: settings.badgeSecret,
+      publicUrl: settings.publicUrl,
+      logger: log,
+    }),
   ]);
   const recordRepository = createRepositoryRecorder({ store: options.store, logger: log });
   return {

@@ -2,6 +2,8 @@
 export interface OpsSettings {
   /** `PYLOT_BADGE_SECRET`: signs badge URLs of private repositories. */
   readonly badgeSecret: string | undefined;
+  /** `PYLOT_PUBLIC_URL`: where GitHub users reach this bot (pipeline pages' links). */
+  readonly publicUrl: string | undefined;
   /** `PYLOT_METRICS_TOKEN`: when set, `/metrics` wants it as a Bearer token. */
   readonly metricsToken: string | undefined;
   /** `PYLOT_REDIS_URL`: when set, `/readyz` checks Redis too. */
@@ -18,6 +20,7 @@ export function readOpsSettings(env: NodeJS.ProcessEnv): OpsSettings {
   const grace = raw === undefined ? NaN : Number(raw);
   return {
     badgeSecret: nonEmpty(env.PYLOT_BADGE_SECRET),
+    publicUrl: nonEmpty(env.PYLOT_PUBLIC_URL),
     metricsToken: nonEmpty(env.PYLOT_METRICS_TOKEN),
     redisUrl: nonEmpty(env.PYLOT_REDIS_URL),
     graceMs: (Number.isFinite(grace) && grace >= 0 ? grace : DEFAULT_GRACE_SECONDS) * 1000,
