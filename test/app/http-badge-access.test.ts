@@ -4,6 +4,7 @@ import type { PipelineRecord } from "../../src/engine/ports.js";
 import { badgeMarkdown, badgeToken } from "../../src/http/index.js";
 import type { Conclusion } from "../../src/pipeline/types.js";
 import { REPO, pushPayload, sha } from "../helpers/github-app.js";
+import { repositoryPayload } from "../helpers/github-payloads.js";
 import { jobsOf, pipelineRecord } from "../helpers/store-contract.js";
 import {
   startPylotServer,
@@ -188,6 +189,19 @@ describe("private repositories", () => {
 
     expect(before.status).toBe(404);
     expect(after).toEqual({ status: 200, title: "pylot: failing" });
+  });
+
+  it("close at once when a repository event says it was made private", async () => {
+    pylot = await startPylotServer({ env: { PYLOT_BADGE_SECRET: SECRET } });
+    await announce({ private: false });
+    await seed("p1", 1, "success");
+    const before = await title(`${BADGES}/status.svg?branch=main`);
+
+    await pylot.receive("repository", repositoryPayload("privatized"));
+    const after = await title(`${BADGES}/status.svg?branch=main`);
+
+    expect(before).toEqual({ status: 200, title: "pylot: passing" });
+    expect(after.status).toBe(404);
   });
 });
 

@@ -105,3 +105,13 @@ export function tarballOf(project: string): Promise<Buffer> {
   }
   return tarball;
 }
+
+/** A `repository` event (`privatized`, `publicized`, …) of Codertocat/Hello-World. */
+export function repositoryPayload(action: "privatized" | "publicized") {
+  return example(
+    "repository",
+    (e) =>
+      e.action === action &&
+      (e.repository as { full_name?: string }).full_name === "Codertocat/Hello-World",
+  );
+}
