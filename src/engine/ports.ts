@@ -130,6 +130,8 @@ export interface Store {
   /** One cheap round trip to the database; rejects when it cannot answer (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** What builds produced, by repository, commit and file name (issue 10). */
+  readonly artifacts: ArtifactIndex;
 
   // ChatOps (issue 5). Every decision that two replicas could race on is one statement.
 
@@ -186,6 +188,40 @@ export interface TestApproval {
   readonly approvedAt: string;
 }
 
+/** A build's file kept by the engine: its bytes are the file store's file of `sha256`. */
+export interface ArtifactRecord extends Artifact {
+  /** "owner/name". */
+  readonly repo: string;
+  /** The commit it was built from. */
+  readonly sha: string;
+  /** The job that built it (`${pipelineId}:${key}`). */
+  readonly job: string;
+  /** ISO 8601. */
+  readonly createdAt: string;
+  /** ISO 8601: after this it is neither listed nor served, and the sweep deletes it. */
+  readonly expiresAt: string;
+}
+
+/** The artifacts table. One row per repository, commit and name: a rebuild replaces it. */
+export interface ArtifactIndex {
+  saveArtifacts(records: readonly ArtifactRecord[]): Promise<void>;
+  /** The commit's artifacts not expired at `now`, by name. */
+  listArtifacts(repo: string, sha: string, now: string): Promise<ArtifactRecord[]>;
+  /** Deletes rows expired at `now`; returns how many. */
+  deleteExpiredArtifacts(now: string): Promise<number>;
+  /** Every digest some row still names (the sweep keeps their files). */
+  referencedDigests(): Promise<Set<string>>;
+}
+
+/**
+ * Keeps what builds produce beyond their runner's workspace (src/artifacts). Called before a
+ * runner's result with artifacts is applied; returns the result to apply, whose `dist/<name>`
+ * reports then name the kept copies, or a failure saying why they could not be kept.
+ */
+export interface ArtifactHook {
+  keep(pipeline: PipelineRecord, result: JobResult): Promise<JobResult>;
+}
+
 /** What a runner needs to run one job. Serializable: it may cross a queue. */
 export interface DispatchRequest {
   readonly jobId: string;
@@ -203,7 +239,8 @@ export interface DispatchRequest {
 
 /**
  * Files of earlier jobs a job consumes (an integration job installs the build's wheel). Paths
- * are where the producing runner kept them: valid on the same host (the local pool, the CLI).
+ * are the engine's kept copies (the App), or where the producing runner left them (the CLI);
+ * valid on the engine's host: the queue copies them to the runner that needs them.
  */
 export interface JobInputs {
   readonly artifacts: readonly (Artifact & { readonly path: string; readonly job: string })[];

@@ -226,6 +226,31 @@ CREATE UNIQUE INDEX pipelines_one_build_per_commit ON pipelines (repo, sha)
 `;
 }
 
+/**
+ * Version 5 (issue 10): the build artifacts the engine keeps, one row per repository, commit
+ * and file name; the bytes live in the file store under their SHA-256. `expires_at` drives the
+ * retention sweep, `sha256` tells it which files are still referenced.
+ */
+function artifactsTable(types: { size: string; time: string; key: string }): string {
+  const { size, time, key } = types;
+  return `
+CREATE TABLE artifacts (
+  repo TEXT ${key} NOT NULL,
+  sha TEXT ${key} NOT NULL,
+  name TEXT ${key} NOT NULL,
+  kind TEXT NOT NULL,
+  size ${size} NOT NULL,
+  sha256 TEXT ${key} NOT NULL,
+  job TEXT NOT NULL,
+  created_at ${time} NOT NULL,
+  expires_at ${time} NOT NULL,
+  PRIMARY KEY (repo, sha, name)
+);
+CREATE INDEX artifacts_expires ON artifacts (expires_at);
+CREATE INDEX artifacts_sha256 ON artifacts (sha256);
+`;
+}
+
 // Version 1 shipped for SQLite as INITIAL_SQLITE, unchanged here; PostgreSQL starts at it too.
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial", sql: { sqlite: INITIAL_SQLITE, postgres: INITIAL_POSTGRES } },
@@ -251,6 +276,14 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 4,
     name: "one-build-per-commit",
     sql: { sqlite: oneBuildPerCommit("sqlite"), postgres: oneBuildPerCommit("postgres") },
+  },
+  {
+    version: 5,
+    name: "artifacts",
+    sql: {
+      sqlite: artifactsTable({ size: "INTEGER", time: "TEXT", key: "" }),
+      postgres: artifactsTable({ size: "BIGINT", time: "TIMESTAMPTZ", key: 'COLLATE "C"' }),
+    },
   },
 ];
 

@@ -12,6 +12,7 @@ import type {
 import { parsePostgresUrl } from "./database-url.js";
 import { PipelineConflictError, StoreNotFoundError } from "./errors.js";
 import { COMMIT_BUILD_PREDICATE, type Migration } from "./migrations.js";
+import { PostgresArtifacts } from "./postgres-artifacts.js";
 import { ChatOpsDelegate } from "./chatops-delegate.js";
 import { PostgresChatOps } from "./postgres-chatops.js";
 import { migratePostgres } from "./postgres-migrate.js";
@@ -116,6 +117,7 @@ export class PostgresStore extends ChatOpsDelegate implements Store {
   private lastPruneAt = Number.NEGATIVE_INFINITY;
   private closing: Promise<void> | undefined;
   protected readonly chatops: PostgresChatOps;
+  readonly artifacts: PostgresArtifacts;
 
   private constructor(
     private readonly pool: Pool,
@@ -123,6 +125,7 @@ export class PostgresStore extends ChatOpsDelegate implements Store {
   ) {
     super();
     this.chatops = new PostgresChatOps(pool);
+    this.artifacts = new PostgresArtifacts(pool);
   }
 
   /** Connects, then brings the schema up to date; a StoreConfigError says why it could not. */

@@ -14,6 +14,7 @@ import type {
 import { PipelineConflictError, StoreNotFoundError } from "./errors.js";
 import { COMMIT_BUILD_PREDICATE, type Migration } from "./migrations.js";
 import { decodeJob, decodePipeline, encodeJob, encodePipeline } from "./rows.js";
+import { SqliteArtifacts } from "./sqlite-artifacts.js";
 import { ChatOpsDelegate } from "./chatops-delegate.js";
 import { SqliteChatOps } from "./sqlite-chatops.js";
 import { migrateSqlite } from "./sqlite-migrate.js";
@@ -99,6 +100,7 @@ const OLDEST_FIRST = "ORDER BY created_at, id";
 export class SqliteStore extends ChatOpsDelegate implements Store {
   private lastPruneAt = Number.NEGATIVE_INFINITY;
   protected readonly chatops: SqliteChatOps;
+  readonly artifacts: SqliteArtifacts;
 
   private constructor(
     private readonly db: Database.Database,
@@ -106,6 +108,7 @@ export class SqliteStore extends ChatOpsDelegate implements Store {
   ) {
     super();
     this.chatops = new SqliteChatOps(db);
+    this.artifacts = new SqliteArtifacts(db);
   }
 
   /** Opens (creating when needed) the database and brings its schema up to date. */

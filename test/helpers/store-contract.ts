@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { JobRecord, PipelineRecord, Store } from "../../src/engine/ports.js";
 import type { JobResult, JobSpec, Trigger } from "../../src/pipeline/types.js";
 import { PipelineConflictError, StoreNotFoundError } from "../../src/store/errors.js";
+import { describeArtifactContract } from "./store-contract-artifacts.js";
 import { describeChatOpsContract } from "./store-contract-chatops.js";
 
 /** Builders for store tests: small, valid records that each test adjusts. */
@@ -401,6 +402,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     });
 
     describeChatOpsContract(() => store);
+    describeArtifactContract(() => store);
     describeBadgeStoreContract(() => store);
     describeOneBuildPerCommit(() => store);
   });
