@@ -2,6 +2,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { ApplicationFunctionOptions, Probot } from "probot";
+import { createArtifacts, type Artifacts } from "./artifacts/index.js";
 import { createDeployReporters } from "./deploy/orchestrate-reporter.js";
 import { isDeployPipeline } from "./deploy/orchestrate.js";
 import { deploySecrets } from "./deploy/secrets.js";
@@ -88,6 +89,8 @@ export interface PylotServices {
   readonly defaultPython: string;
   /** Badges, health, metrics and graceful shutdown (http/). */
   readonly ops: Ops;
+  /** Kept build artifacts; `artifactsFor(repo, sha)` is what a deploy of that commit gets. */
+  readonly artifacts: Artifacts;
 }
 
 export type PylotApp = ((app: Probot, options: ApplicationFunctionOptions) => Promise<void>) & {
@@ -105,9 +108,16 @@ export type PylotApp = ((app: Probot, options: ApplicationFunctionOptions) => Pr
 async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise<PylotServices> {
   const settings = readSettings(options.env ?? process.env);
   const store = options.store ?? (await openStore({ url: settings.databaseUrl, logger: log }));
+  const artifacts = createArtifacts({
+    workdir: settings.workdir,
+    index: store.artifacts,
+    retentionDays: (options.env ?? process.env).PYLOT_ARTIFACT_RETENTION_DAYS,
+    logger: log,
+  });
   const ops = createOps({
     env: options.env ?? process.env,
     store,
+    artifacts,
     logger: log,
     queueDepth: () => depthOf(dispatcher),
     localJobs: settings.runner === "local",
@@ -159,6 +169,7 @@ async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise
           : reporters.reporterFor(pipeline),
       ),
     secretsFor: (pipeline) => resumedDeploySecrets(pipeline, options.env ?? process.env),
+    artifacts: artifacts.keeper,
     logger: log,
     gates: pullRequests.gates,
   });
@@ -167,9 +178,11 @@ async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise
     env: options.env ?? process.env,
     executor,
     engine,
+    artifacts,
     log,
   });
   engine.attach(dispatcher);
+  artifacts.startSweeping();
   await engine.resume({ retryRunning: settings.runner === "local" });
   log.info(
     { runner: settings.runner, concurrency: settings.concurrency, defaultPython },
@@ -182,6 +195,7 @@ async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise
     reporters,
     defaultPython,
     ops,
+    artifacts,
   };
 }
 
@@ -220,6 +234,7 @@ function makeDispatcher(input: {
   env: NodeJS.ProcessEnv;
   executor: JobExecutor;
   engine: Engine;
+  artifacts: Artifacts;
   log: Logger;
 }): Dispatcher {
   const { settings, executor, engine, log } = input;
@@ -273,11 +288,12 @@ export function createPylotApp(options: PylotAppOptions): PylotApp {
   };
   const close = async () => {
     if (wired === undefined) return;
-    const { dispatcher, engine, reporters, store } = await wired;
+    const { dispatcher, engine, reporters, store, artifacts } = await wired;
     wired = undefined;
     await dispatcher.close();
     await engine.idle();
     await reporters.idle();
+    await artifacts.close();
     await store.close();
   };
   const shutdown = async () => {

@@ -8,6 +8,7 @@ import {
 import type { Conclusion, JobResult, Pipeline, Trigger } from "../pipeline/types.js";
 import { JobResultSchema } from "../pipeline/types.js";
 import type {
+  ArtifactHook,
   DispatchEvents,
   Dispatcher,
   JobRecord,
@@ -18,6 +19,7 @@ import type {
   SourceRef,
   Store,
 } from "./ports.js";
+import { keptResult } from "./kept-result.js";
 import { jobId, newJobRecord, newPipelineRecord } from "./records.js";
 import { KeyedSerial } from "./serial.js";
 import { jobInputs, syntheticResult, stopSummary } from "./results.js";
@@ -35,6 +37,8 @@ export interface EngineOptions {
   readonly secretsFor?: (pipeline: PipelineRecord) => Readonly<Record<string, string>>;
   /** How the host decides engine-evaluated jobs; without it, the total-only coverage gate. */
   readonly gates?: EngineGates;
+  /** Keeps what builds produce (the App's artifact store); without it, files stay with runners. */
+  readonly artifacts?: ArtifactHook;
 }
 
 /** A gate's verdict and the figures it adds to the job's result. */
@@ -80,6 +84,7 @@ export class Engine implements DispatchEvents {
   /** Secrets live in memory only: never in the store. */
   readonly #secrets = new Map<string, Readonly<Record<string, string>>>();
   readonly #secretsFor: EngineOptions["secretsFor"];
+  readonly #artifacts: ArtifactHook | undefined;
   #dispatcher: Dispatcher | undefined;
 
   constructor(options: EngineOptions) {
@@ -89,6 +94,7 @@ export class Engine implements DispatchEvents {
     this.#now = options.now ?? (() => new Date());
     this.#secretsFor = options.secretsFor;
     this.#gates = options.gates ?? {};
+    this.#artifacts = options.artifacts;
   }
 
   attach(dispatcher: Dispatcher): void {
@@ -139,8 +145,12 @@ export class Engine implements DispatchEvents {
       this.#log.error({ issues: parsed.error.issues }, "runner sent an invalid job result");
       return Promise.resolve();
     }
-    const result = parsed.data;
-    return this.#serial.run(pipelineOf(result.jobId), async () => {
+    return this.#serial.run(pipelineOf(parsed.data.jobId), async () => {
+      const hook = this.#artifacts;
+      const result =
+        hook === undefined
+          ? parsed.data
+          : await keptResult({ hook, store: this.#store, result: parsed.data, log: this.#log });
       const job = await this.#store.transitionJob(
         result.jobId,
         { from: ["queued", "in_progress"], attempt: result.attempt },

@@ -41,8 +41,9 @@ export function stopSummary(stop: Decision["stop"][number], view: PipelineView):
 }
 
 /**
- * The artifacts of the jobs `job` needs, each with the path its runner kept it at (the
- * `dist/<name>` report); undefined when they built nothing.
+ * The artifacts of the jobs `job` needs, each with the path of its `dist/<name>` report: the
+ * engine's kept copy (src/artifacts), or where its runner left it when nothing keeps them (the
+ * CLI); undefined when they built nothing.
  */
 export function jobInputs(job: JobRecord, jobs: readonly JobRecord[]): JobInputs | undefined {
   const needed = jobs.filter((other) => job.spec.needs.includes(other.spec.key));

@@ -63,7 +63,9 @@ export function createCheckRunReporters(options: CheckRunReportersOptions): Chec
     logger: log,
     retain: options.retain ?? 1000,
     plannerGraceMs: options.plannerGraceMs ?? 0,
-    ...(options.fresh === undefined ? {} : { refresh: refresher(options.fresh) }),
+    ...(options.fresh === undefined
+      ? {}
+      : { refresh: refresher(options.fresh, options.publicUrl) }),
   });
   const link = pipelineLinks({ publicUrl: options.publicUrl, secret: options.secret });
   return {
@@ -71,7 +73,10 @@ export function createCheckRunReporters(options: CheckRunReportersOptions): Chec
       const { installationId, repo } = pipeline.trigger;
       if (installationId === undefined || repo === undefined) return silent;
       const at = { installationId, repo };
-      const url: UrlFor = (pipelineId, key) => link(repo, pipelineId, key);
+      const url: Links = Object.assign(
+        (pipelineId: string, key?: string) => link(repo, pipelineId, key),
+        { publicUrl: options.publicUrl },
+      );
       const known = async (view: PipelineView) => {
         const { state, found } = states.get(view.pipeline, at);
         if (!found) await discover(state, view, states, { ...at, log });
@@ -120,7 +125,7 @@ export function createCheckRunReporters(options: CheckRunReportersOptions): Chec
 }
 
 /** Rebuilds a job's or aggregate's desired check from the pipeline as stored now. */
-function refresher(store: Pick<Store, "getPipeline" | "listJobs">) {
+function refresher(store: Pick<Store, "getPipeline" | "listJobs">, publicUrl?: string) {
   return async (
     pipeline: PipelineRecord,
     state: PipelineChecks,
@@ -145,26 +150,32 @@ function refresher(store: Pick<Store, "getPipeline" | "listJobs">) {
     if (job?.attempt !== ref.attempt) return undefined;
     const id = Number(job.external[EXTERNAL_KEYS.id]);
     const known = job.external[EXTERNAL_KEYS.attempt] === String(job.attempt) && id > 0;
-    return { desired: jobCheck(view, job, desired.detailsUrl), id: known ? id : undefined };
+    const fresh = jobCheck(view, job, desired.detailsUrl, publicUrl);
+    return { desired: fresh, id: known ? id : undefined };
   };
 }
 
 /** A check run's `details_url`: Pylot's page of the pipeline or of one job. */
 type UrlFor = (pipelineId: string, key?: string) => string | undefined;
+/** Details links, and `PYLOT_PUBLIC_URL` for a build's artifact downloads. */
+type Links = UrlFor & { readonly publicUrl?: string | undefined };
 
 function folded(view: PipelineView, job: JobRecord): boolean {
   return job.spec.matrix && foldsMatrix(view.jobs);
 }
 
-function created(state: PipelineChecks, view: PipelineView, url: UrlFor): void {
+function jobCheckOf(view: PipelineView, job: JobRecord, url: Links): DesiredCheck {
+  return jobCheck(view, job, url(job.pipelineId, job.spec.key), url.publicUrl);
+}
+
+function created(state: PipelineChecks, view: PipelineView, url: Links): void {
   for (const job of view.jobs)
-    if (!folded(view, job))
-      state.writer.submit(jobCheck(view, job, url(job.pipelineId, job.spec.key)));
+    if (!folded(view, job)) state.writer.submit(jobCheckOf(view, job, url));
   if (foldsMatrix(view.jobs)) submitAggregate(state, "matrix", view, url);
   submitAggregate(state, "summary", view, url);
 }
 
-function changed(state: PipelineChecks, view: PipelineView, job: JobRecord, url: UrlFor): void {
+function changed(state: PipelineChecks, view: PipelineView, job: JobRecord, url: Links): void {
   if (folded(view, job)) {
     submitAggregate(state, "matrix", view, url);
   } else {
@@ -172,7 +183,7 @@ function changed(state: PipelineChecks, view: PipelineView, job: JobRecord, url:
     const ref: CheckRef = { kind: "job", jobId: job.id, attempt: job.attempt };
     if (job.external[EXTERNAL_KEYS.attempt] === String(job.attempt) && checkRunId > 0)
       state.writer.remember(ref, checkRunId);
-    state.writer.submit(jobCheck(view, job, url(job.pipelineId, job.spec.key)));
+    state.writer.submit(jobCheckOf(view, job, url));
   }
   // A re-run reopens a completed pipeline: its summary becomes a fresh check run.
   if (view.pipeline.status === "running" && state.summary?.status === "completed")

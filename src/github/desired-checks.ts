@@ -1,6 +1,7 @@
 import type { JobRecord, PipelineView } from "../engine/ports.js";
 import { aggregateConclusion } from "../pipeline/state.js";
 import type { Conclusion } from "../pipeline/types.js";
+import { artifactUrl } from "../http/artifact-request.js";
 import type { CheckRef } from "./external-id.js";
 import { artifactTable, jobAnnotations, jobReportMarkdown } from "./job-report.js";
 import {
@@ -61,7 +62,7 @@ function statusOf(job: JobRecord): CheckStatus {
   return job.state === "pending" ? "queued" : job.state;
 }
 
-function jobSummary(job: JobRecord): string {
+function jobSummary(job: JobRecord, downloads: string | undefined): string {
   const result = job.result;
   const head = `**${cell(job.spec.name)}**: ${conclusionLabel(job.conclusion)}`;
   if (result === null) return head;
@@ -74,7 +75,7 @@ function jobSummary(job: JobRecord): string {
     ]);
     lines.push(table(["Step", "Result", "Time"], rows));
   }
-  const artifacts = artifactTable(result.artifacts ?? []);
+  const artifacts = artifactTable(result.artifacts ?? [], downloads);
   if (artifacts !== undefined) lines.push(artifacts);
   const facts = [
     result.interpreter === undefined ? undefined : `Python ${cell(result.interpreter)}`,
@@ -88,10 +89,12 @@ function jobSummary(job: JobRecord): string {
   return reports === undefined ? top : `${top}\n\n${reports}`;
 }
 
+/** `publicUrl`: `PYLOT_PUBLIC_URL`, for the download links of a build's artifacts. */
 export function jobCheck(
   view: PipelineView,
   job: JobRecord,
   detailsUrl: string | undefined,
+  publicUrl?: string,
 ): DesiredCheck {
   const base = {
     ref: { kind: "job", jobId: job.id, attempt: job.attempt } as const,
@@ -114,10 +117,17 @@ export function jobCheck(
     conclusion,
     ...(job.finishedAt === null ? {} : { completedAt: job.finishedAt }),
     title: firstLine(job.result?.summary) || conclusionLabel(conclusion),
-    summary: jobSummary(job),
+    summary: jobSummary(job, downloadsOf(view, publicUrl)),
     ...(logTail === "" ? {} : { text: logBlock(logTail) }),
     ...(annotations.length === 0 ? {} : { annotations }),
   };
+}
+
+/** Where the commit's kept artifacts are downloaded; undefined without a public URL. */
+function downloadsOf(view: PipelineView, publicUrl: string | undefined): string | undefined {
+  const { repo, sha } = view.pipeline.trigger;
+  if (publicUrl === undefined || repo === undefined) return undefined;
+  return artifactUrl({ publicUrl, repo, sha });
 }
 
 function jobRows(jobs: readonly JobRecord[], links: ReadonlyMap<string, string>) {

@@ -10,16 +10,29 @@ import {
 } from "../reports/index.js";
 import { cell, table } from "./markdown.js";
 
-/** The build's artifacts as a markdown table: name, kind, size in bytes, SHA-256. */
-export function artifactTable(artifacts: readonly Artifact[]): string | undefined {
+/**
+ * The build's artifacts as a markdown table: name, kind, size in bytes, SHA-256; each name
+ * links to its download when the bot has a public URL (`downloads`: the commit's
+ * `/artifacts/…` address). Links carry no token: a check run is no place for one.
+ */
+export function artifactTable(
+  artifacts: readonly Artifact[],
+  downloads?: string,
+): string | undefined {
   if (artifacts.length === 0) return undefined;
   const rows = artifacts.map((a) => [
-    cell(a.name),
+    downloads === undefined
+      ? cell(a.name)
+      : `[${cell(a.name)}](${downloads}/${encodeURIComponent(a.name)})`,
     a.kind,
     `${a.size.toLocaleString("en-US")} B`,
     `\`${a.sha256}\``,
   ]);
-  return `**Artifacts**\n\n${table(["File", "Kind", "Size", "SHA-256"], rows)}`;
+  const note =
+    downloads === undefined
+      ? ""
+      : `\n\nDownloads of a private repository need its \`artifacts\` token (\`?token=\`).`;
+  return `**Artifacts**\n\n${table(["File", "Kind", "Size", "SHA-256"], rows)}${note}`;
 }
 
 /** Most annotations one check run gets; the summary counts the rest ("N more"). */

@@ -11,6 +11,9 @@ import {
   type PipelineObserver,
   type PylotMetrics,
 } from "../metrics/index.js";
+import type { ArtifactFiles } from "../artifacts/file-store.js";
+import type { ArtifactIndex } from "../engine/ports.js";
+import { createArtifactHandler } from "./artifacts.js";
 import { createBadgeHandler } from "./badges.js";
 import { createReadinessHandler, healthHandler } from "./health.js";
 import { Lifecycle, drain, type DrainOutcome } from "./lifecycle.js";
@@ -33,6 +36,8 @@ export interface OpsOptions {
   readonly queueDepth: () => number | undefined;
   /** True when jobs run in this process (PYLOT_RUNNER=local): shutdown lets them finish. */
   readonly localJobs: boolean;
+  /** The kept build artifacts, served at `/artifacts/…`; no route without them. */
+  readonly artifacts?: { readonly index: ArtifactIndex; readonly files: ArtifactFiles };
 }
 
 /** The operations surface of one app instance: HTTP routes, metrics and graceful shutdown. */
@@ -78,6 +83,16 @@ export function createOps(options: OpsOptions): Ops {
     createReadinessHandler(readiness),
     createMetricsHandler({ registry: metrics.registry, token: settings.metricsToken, logger: log }),
     createBadgeHandler({ store: options.store, secret: settings.badgeSecret, logger: log }),
+    ...(options.artifacts === undefined
+      ? []
+      : [
+          createArtifactHandler({
+            ...options.artifacts,
+            store: options.store,
+            secret: settings.badgeSecret,
+            logger: log,
+          }),
+        ]),
     createPipelinePageHandler({
       store: options.store,
       secret: settings.badgeSecret,

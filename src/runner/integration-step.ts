@@ -1,13 +1,18 @@
+import { createReadStream } from "node:fs";
+import { join } from "node:path";
+import { writeVerified } from "../artifacts/verified-write.js";
 import type { ServiceSpec } from "../pipeline/types.js";
-import { sha256File } from "./artifacts.js";
 import { startServices, stopServices } from "./services.js";
 import { exec, failed, type StepContext, type StepOutcome } from "./step-context.js";
 import { runTestStep } from "./test-step.js";
+import { safeSegment } from "./workspace.js";
 
 /**
- * Tests what the build made: installs the build job's wheel (checked against its recorded
- * SHA-256) into the job's fresh venv, starts the services, and runs `integration.run` in the
- * source folder like a test job. The source tree itself is never installed.
+ * Tests what the build made: installs the build job's wheel into the job's fresh venv, starts
+ * the services, and runs `integration.run` in the source folder like a test job. The source
+ * tree itself is never installed. The wheel is installed from a copy in the job's own folder,
+ * checked against its recorded SHA-256 as it is copied: kept artifacts are named by content (pip
+ * wants the wheel's own name), and the job's processes need read no file outside their folder.
  */
 export async function runIntegrationStep(
   step: { readonly run: string; readonly services: readonly ServiceSpec[] },
@@ -18,8 +23,10 @@ export async function runIntegrationStep(
   if (wheel === undefined) return failed("no wheel to test: the build job recorded none");
   if (wheels.length > 1)
     ctx.log.line(`[pylot] ${wheels.length} wheels built; testing ${wheel.name}`);
-  const digest = await sha256File(wheel.path).catch(() => undefined);
-  if (digest !== wheel.sha256) {
+  const copy = join(ctx.paths.tmp, "wheels", safeSegment(wheel.name));
+  try {
+    await writeVerified(createReadStream(wheel.path), copy, wheel, { mode: 0o644 });
+  } catch {
     return failed(`the wheel ${wheel.name} is not the one the build recorded (missing or changed)`);
   }
   const install = await exec(ctx, [
@@ -29,7 +36,7 @@ export async function runIntegrationStep(
     "install",
     "--no-input",
     "--disable-pip-version-check",
-    wheel.path,
+    copy,
   ]);
   if (install.outcome.kind === "stopped") return { kind: "stopped" };
   if (install.outcome.kind !== "exited" || install.outcome.code !== 0) {
