@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import type { ApplicationFunctionOptions, Probot } from "probot";
 import { createArtifacts, type Artifacts } from "./artifacts/index.js";
+import { createAutoDeploys } from "./deploy/auto-deploy.js";
 import { createDeployReporters } from "./deploy/orchestrate-reporter.js";
 import { isDeployPipeline } from "./deploy/orchestrate.js";
 import { deploySecrets } from "./deploy/secrets.js";
@@ -15,6 +16,7 @@ import {
   createConfigCache,
   createSourceFetcher,
   type CheckRunReporters,
+  type ConfigCache,
   type GithubSource,
 } from "./github/index.js";
 import { createPullRequestReports } from "./github/pull-request-reports.js";
@@ -86,6 +88,8 @@ export interface PylotServices {
   readonly engine: Engine;
   readonly dispatcher: Dispatcher;
   readonly reporters: CheckRunReporters;
+  /** The configs of commits, loaded once each. */
+  readonly configs: ConfigCache;
   readonly defaultPython: string;
   /** Badges, health, metrics and graceful shutdown (http/). */
   readonly ops: Ops;
@@ -153,11 +157,26 @@ async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise
     logger: log,
     comments: pullRequests.comments,
   });
+  // Deploys start pipelines of their own: an automatic deploy, an automatic rollback.
+  const deployEngine: Pick<Engine, "start"> = { start: (input) => engine.start(input) };
   const deploys = createDeployReporters({
     octokitFor: auth,
     store,
+    engine: deployEngine,
     publicUrl: settings.publicUrl,
     env: options.env ?? process.env,
+    logger: log,
+  });
+  // One cache of commit configs: handlers load them, automatic deploys look at them again.
+  const configs = createConfigCache();
+  const autoDeploys = createAutoDeploys({
+    octokitFor: auth,
+    store,
+    configs,
+    engine: deployEngine,
+    publicUrl: settings.publicUrl,
+    env: options.env ?? process.env,
+    defaultPython,
     logger: log,
   });
   const engine = new Engine({
@@ -166,7 +185,7 @@ async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise
       ops.observe(
         isDeployPipeline(pipeline)
           ? deploys.reporterFor(pipeline)
-          : reporters.reporterFor(pipeline),
+          : autoDeploys.wrap(reporters.reporterFor(pipeline)),
       ),
     secretsFor: (pipeline) => resumedDeploySecrets(pipeline, options.env ?? process.env),
     artifacts: artifacts.keeper,
@@ -193,6 +212,7 @@ async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise
     engine,
     dispatcher,
     reporters,
+    configs,
     defaultPython,
     ops,
     artifacts,
@@ -270,7 +290,7 @@ export function createPylotApp(options: PylotAppOptions): PylotApp {
     const handlers = createHandlers({
       store: services.ops.webhooks.watchDeliveries(services.store),
       engine: services.engine,
-      configs: createConfigCache(),
+      configs: services.configs,
       commits: new KeyedSerial(),
       defaultPython: services.defaultPython,
       logger: log,

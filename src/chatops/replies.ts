@@ -103,9 +103,51 @@ export function renderDeployFinished(input: FinishedInput): string {
   }
   if (plan.rollback !== undefined) {
     const { from, to } = plan.rollback;
-    return `⏪ ${code(plan.env)} went back from ${commit(from.sha)} to ${commit(to.sha)} (deployment ${input.deploymentId}; deployment ${from.id} is now inactive)${tail}.`;
+    // A deployment that failed its health check stays `failure`: it never was the live one.
+    const left = from.state === "success" ? `; deployment ${from.id} is now inactive` : "";
+    return `⏪ ${code(plan.env)} went back from ${commit(from.sha)} to ${commit(to.sha)} (deployment ${input.deploymentId}${left})${tail}.`;
   }
   return `✅ Deployed ${commit(plan.sha)} to ${code(plan.env)} (deployment ${input.deploymentId})${tail}.`;
+}
+
+/** What Pylot did about a deployment whose health check failed. */
+export type RollbackAfterHealth =
+  | {
+      readonly kind: "started";
+      readonly to: DeploymentRecord;
+      readonly deploymentId: number;
+      readonly logUrl?: string | undefined;
+    }
+  | { readonly kind: "not-started"; readonly message: string }
+  /** The unhealthy deployment was itself a rollback: no rollback of a rollback. */
+  | { readonly kind: "not-tried" };
+
+export interface UnhealthyInput {
+  readonly plan: DeployPlan;
+  readonly deploymentId: number;
+  readonly url: string;
+  /** "HTTP 500 after 4 attempts", "no answer within 30 s (1 attempt)". */
+  readonly reason: string;
+  readonly logUrl?: string | undefined;
+  readonly rollback: RollbackAfterHealth;
+}
+
+/** The deploy command succeeded, the health check did not. */
+export function renderUnhealthy(input: UnhealthyInput): string {
+  const { plan, rollback } = input;
+  const log = link("log", input.logUrl);
+  const check = link("health check", input.url) || "health check";
+  const head = `❌ ${plan.rollback === undefined ? "Deployed" : "Rolled"} ${what(plan)} (deployment ${input.deploymentId}), but its ${check} failed: ${escapeText(input.reason)}${log === "" ? "" : ` · ${log}`}. The deployment is marked failed.`;
+  switch (rollback.kind) {
+    case "started": {
+      const rollbackLog = link("log", rollback.logUrl);
+      return `${head}\n\n⏪ Rolling back by itself to ${deployment(rollback.to)}: deployment ${rollback.deploymentId}${rollbackLog === "" ? "" : ` · ${rollbackLog}`}.`;
+    }
+    case "not-started":
+      return `${head}\n\nNot rolled back: ${escapeText(rollback.message)}`;
+    case "not-tried":
+      return `${head}\n\nThis was a rollback, so Pylot does not roll back again: ${code(plan.env)} needs a look.`;
+  }
 }
 
 /** A decided `/lock` or `/unlock`, once the store applied it. */

@@ -34,6 +34,10 @@ export const SEVERITIES = ["none", "low", "medium", "high"] as const;
 export const CONFIDENCES = ["low", "medium", "high"] as const;
 export const PERMISSIONS = ["read", "triage", "write", "maintain", "admin"] as const;
 
+/** `deploy.<env>.health.timeout`, in seconds. */
+export const HEALTH_TIMEOUT_DEFAULT_SECONDS = 60;
+export const HEALTH_TIMEOUT_MAX_SECONDS = 600;
+
 const environmentName = z.string().regex(/^[A-Za-z0-9._-]+$/, "letters, digits, '.', '_' or '-'");
 
 export const DeployEnvironmentSchema = z.strictObject({
@@ -52,6 +56,24 @@ export const DeployEnvironmentSchema = z.strictObject({
     .regex(/^https?:\/\/[^\s<>"'`()[\]]+$/, "an http(s) URL")
     .optional()
     .describe("Where the deployed environment can be seen (the deployment's environment_url)"),
+  health: z
+    .strictObject({
+      url: z
+        .string()
+        .regex(/^https?:\/\/[^\s<>"'`()[\]]+$/, "an http(s) URL")
+        .describe("Polled with GET after the deploy command succeeds; a 2xx answer is healthy"),
+      timeout: z
+        .number()
+        .int()
+        .min(1)
+        .max(HEALTH_TIMEOUT_MAX_SECONDS)
+        .default(HEALTH_TIMEOUT_DEFAULT_SECONDS)
+        .describe("Seconds to wait for a 2xx, retries included"),
+    })
+    .optional()
+    .describe(
+      "Checked after each deploy: no 2xx within the timeout marks the deployment failed and rolls it back",
+    ),
 });
 
 export const PylotConfigSchema = z
@@ -196,3 +218,4 @@ export type PylotConfigInput = z.input<typeof PylotConfigSchema>;
 export type Severity = (typeof SEVERITIES)[number];
 export type Permission = (typeof PERMISSIONS)[number];
 export type DeployEnvironment = z.infer<typeof DeployEnvironmentSchema>;
+export type HealthCheckConfig = NonNullable<DeployEnvironment["health"]>;

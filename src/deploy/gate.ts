@@ -1,7 +1,7 @@
 import type { DeployEnvironment } from "../config/schema.js";
 import { checksVerdict, describeCheck, type ChecksVerdict } from "./checks.js";
 import { condemnedBy, hasSucceeded, historyOf, isRunning, shortSha } from "./history.js";
-import { describeLock } from "./locks.js";
+import { describeLock, lockBlocks } from "./locks.js";
 import type { CheckState, DeploymentRecord, DeployTask, EnvLock } from "./types.js";
 
 export const GATE_REFUSALS = [
@@ -29,7 +29,8 @@ export interface DeployPlan {
   readonly productionEnvironment: boolean;
   /** From the default branch's config, never the PR's. */
   readonly run: string;
-  readonly pr: number;
+  /** The pull request deployed from; none for a branch's automatic deploy. */
+  readonly pr?: number;
   /** Which deployment satisfied each `requires` entry. */
   readonly requires: readonly { readonly env: string; readonly deploymentId: number }[];
   /** Checks an admin's `--force` went past ("Pylot / lint (failure)"); empty when green. */
@@ -52,7 +53,8 @@ export interface DeployGateInput {
   readonly deployments: readonly DeploymentRecord[];
   /** The environment's lock now. */
   readonly lock?: EnvLock | undefined;
-  readonly pr: number;
+  /** The pull request asking; without one (a branch's automatic deploy) any lock refuses. */
+  readonly pr?: number | undefined;
   /** Already authorised: only admins get here with `force`. Bypasses the checks gate only. */
   readonly force: boolean;
   /** The PR head lives in a fork: its code never runs with deploy secrets. */
@@ -108,7 +110,7 @@ export function deployGate(input: DeployGateInput): GateResult {
       task: rollback === undefined ? "deploy" : "deploy:rollback",
       productionEnvironment: isProductionEnvironment(env),
       run: environment.run,
-      pr,
+      ...(pr === undefined ? {} : { pr }),
       requires: rollback === undefined ? satisfiedBy(input, environment, sha).found : [],
       bypassedChecks: notGreen(verdict),
       ...(rollback === undefined
@@ -133,7 +135,7 @@ function runningOrLocked(input: DeployGateInput): Refusal | undefined {
       `Deployment ${running.id} of ${shortSha(running.sha)} to ${input.env} is still ${running.state.replace("_", " ")}; one deployment per environment at a time, so try again when it has finished.`,
     );
   }
-  if (input.lock !== undefined && input.lock.pr !== input.pr) {
+  if (lockBlocks(input.lock, input.pr)) {
     return refuse(
       "locked",
       `${describeLock(input.lock)}. It can deploy once that pull request unlocks it, is merged or closed.`,

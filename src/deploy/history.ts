@@ -61,7 +61,11 @@ export const DeploymentPayloadSchema = z.object({
   pylot: z.literal(1),
   actor: z.string().min(1).max(100),
   pr: z.number().int().positive().optional(),
-  command: z.string().max(300),
+  /** The command as Pylot understood it; none when Pylot deployed by itself. */
+  command: z.string().max(300).optional(),
+  /** Why Pylot deployed by itself: a green push to `branch`, or a failed health check. */
+  trigger: z.enum(["auto", "auto-rollback"]).optional(),
+  branch: z.string().max(255).optional(),
   rollbackFrom: z.number().int().positive().optional(),
 });
 export type DeploymentPayload = z.infer<typeof DeploymentPayloadSchema>;

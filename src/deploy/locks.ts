@@ -56,6 +56,11 @@ export function describeLock(lock: EnvLock): string {
   return `${lock.env} is locked by PR #${lock.pr} (${lock.actor}) since ${formatSince(lock.since)}${why}`;
 }
 
+/** A lock stops a deployment for `pr` unless that pull request holds it; without a PR, any does. */
+export function lockBlocks(lock: EnvLock | undefined, pr: number | undefined): lock is EnvLock {
+  return lock !== undefined && lock.pr !== pr;
+}
+
 export function lockDecision(input: LockDecisionInput): LockOutcome {
   const { current, request } = input;
   if (input.kind === "lock") {

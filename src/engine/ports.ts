@@ -149,7 +149,9 @@ export interface Store {
   listDeployments(repo: string, environment?: string): Promise<DeploymentRecord[]>;
   /**
    * Claims the environment for a deployment Pylot started: false when another unfinished run
-   * of the same environment, started after `staleBefore`, holds it (one deployment at a time).
+   * of the same environment, started after `staleBefore`, holds it (one deployment at a time),
+   * or when a lock of another pull request than `run.plan.pr` holds it (any lock, for a run of
+   * no pull request). Lock and claim are checked in the same statement.
    */
   startDeployRun(run: DeployRun, options: { readonly staleBefore: string }): Promise<boolean>;
   getDeployRun(repo: string, deploymentId: number): Promise<DeployRun | undefined>;
@@ -160,20 +162,28 @@ export interface Store {
   findApproval(repo: string, pr: number, sha: string): Promise<TestApproval | undefined>;
 }
 
-/** A deployment Pylot started from a command: what its deploy pipeline reports to. */
+/** What started a deployment, and so where its outcome is told. */
+export type DeployOrigin =
+  /** `/deploy` or `/rollback` on a pull request: replies go there, the final reaction on it. */
+  | { readonly kind: "comment"; readonly pr: number; readonly commentId: number }
+  /** `deploy.<env>.auto`: a green pipeline of a push to `branch`; no pull request to answer. */
+  | { readonly kind: "push"; readonly branch: string }
+  /** Pylot's own rollback of a deployment whose health check failed (told on its PR, if any). */
+  | { readonly kind: "health-check"; readonly failedDeploymentId: number; readonly pr?: number };
+
+/** A deployment Pylot started: what its deploy pipeline reports to. */
 export interface DeployRun {
   /** "owner/name". */
   readonly repo: string;
   readonly deploymentId: number;
   readonly installationId: number;
-  /** The pull request the command was written on. */
-  readonly pr: number;
-  /** The command's comment: the final reaction goes there. */
-  readonly commentId: number;
+  readonly origin: DeployOrigin;
   readonly actor: string;
   readonly plan: DeployPlan;
   /** `deploy.<env>.url` of the default branch's config. */
   readonly environmentUrl?: string;
+  /** `deploy.<env>.health` of the default branch's config: checked once the job succeeded. */
+  readonly health?: { readonly url: string; readonly timeout: number };
   /** ISO 8601. */
   readonly createdAt: string;
 }

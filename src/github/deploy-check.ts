@@ -9,14 +9,15 @@ import type { ChecksPort } from "./ports.js";
  * `parseExternalId` does not read: GitHub's "Re-run" on it must not deploy again past the
  * gates, so check_run events about it are ignored as not ours.
  */
-export function deployExternalId(deploymentId: number): string {
-  return `deploy/${deploymentId}`;
+export function deployExternalId(deploymentId: number | undefined): string {
+  return deploymentId === undefined ? "deploy/none" : `deploy/${deploymentId}`;
 }
 
 export interface DeployCheck {
   readonly name: string;
   readonly headSha: string;
-  readonly deploymentId: number;
+  /** None when nothing was deployed (an automatic deploy a gate stopped). */
+  readonly deploymentId: number | undefined;
   readonly status: "queued" | "in_progress" | "completed";
   readonly conclusion?: Conclusion;
   readonly startedAt?: string | undefined;

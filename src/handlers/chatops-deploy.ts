@@ -2,11 +2,12 @@ import type { Command } from "../chatops/commands.js";
 import { renderDeployAccepted, renderDryRun, renderRefused } from "../chatops/replies.js";
 import type { DeployEnvironment } from "../config/schema.js";
 import { deployGate, type DeployPlan, type GateResult } from "../deploy/gate.js";
-import { startDeploy } from "../deploy/orchestrate.js";
+import { syncedHistory } from "../deploy/environment-history.js";
+import { describeLock } from "../deploy/locks.js";
+import { startDeploy, type DeployStart } from "../deploy/orchestrate.js";
 import { rollbackTarget } from "../deploy/rollback.js";
 import { deploySecrets } from "../deploy/secrets.js";
 import type { CheckState, DeploymentRecord } from "../deploy/types.js";
-import { readDeploymentHistory } from "../github/deployments.js";
 import {
   currentPullRequest,
   repoName,
@@ -109,10 +110,11 @@ async function launch(
     {
       at: { owner: target.owner, repo: target.repo, installationId: target.installationId },
       plan,
-      commentId: target.commentId,
+      origin: { kind: "comment", pr: target.pr, commentId: target.commentId },
       actor: target.author,
       command: what.command,
       environmentUrl: what.environment.url,
+      health: what.environment.health,
       python: services.defaultPython,
       timeoutMs: Math.round((config?.["timeout-minutes"] ?? 20) * 60_000),
       secrets: deploySecrets(services.chatops.env, plan.env, { environments }),
@@ -121,8 +123,8 @@ async function launch(
     },
   );
   const command = plan.rollback === undefined ? "deploy" : "rollback";
-  if (started.kind === "busy") {
-    const message = `another deployment of ${plan.env} started first; one deployment per environment at a time, so try again when it has finished.`;
+  if (started.kind !== "started") {
+    const message = notStarted(started, plan.env);
     return { reply: renderRefused({ command, message }), reaction: "confused" };
   }
   ctx.log.info(
@@ -136,6 +138,17 @@ async function launch(
       logUrl: started.logUrl,
     }),
   };
+}
+
+/** Why an accepted deploy did not start after all: someone else got there first. */
+function notStarted(start: Exclude<DeployStart, { kind: "started" }>, env: string): string {
+  switch (start.kind) {
+    case "busy":
+    case "duplicate":
+      return `another deployment of ${env} started first; one deployment per environment at a time, so try again when it has finished.`;
+    case "locked":
+      return `${describeLock(start.lock)}. The lock was taken while this deploy was being prepared.`;
+  }
 }
 
 function unknown(command: DeployCommand | RollbackCommand): CommandOutcome {
@@ -168,18 +181,14 @@ async function headChecks(ctx: CommandContext, sha: string): Promise<CheckState[
 }
 
 /** Deployment history from GitHub; the store's mirror saves re-reading settled statuses. */
-async function history(
+function history(
   ctx: CommandContext,
   environments: readonly string[],
 ): Promise<DeploymentRecord[]> {
-  const repo = repoName(ctx.target);
-  const mirrored = await ctx.services.store.listDeployments(repo);
-  const records = await readDeploymentHistory({
+  return syncedHistory({
     repos: ctx.octokit.rest.repos,
     at: ctx.target,
+    store: ctx.services.store,
     environments,
-    known: new Map(mirrored.map((record) => [record.id, record.state])),
   });
-  await ctx.services.store.saveDeployments(repo, records);
-  return records;
 }

@@ -71,23 +71,43 @@ const PlanSchema = z.object({
   task: z.enum(DEPLOY_TASKS),
   productionEnvironment: z.boolean(),
   run: z.string(),
-  pr: z.number().int(),
+  pr: z.number().int().exactOptional(),
   requires: z.array(z.object({ env: z.string(), deploymentId: z.number().int() })),
   bypassedChecks: z.array(z.string()),
   rollback: z.object({ from: RecordSchema, to: RecordSchema }).exactOptional(),
 });
 
-const RunSchema = z.object({
-  repo: z.string(),
-  deploymentId: z.number().int().positive(),
-  installationId: z.number().int(),
-  pr: z.number().int(),
-  commentId: z.number().int(),
-  actor: z.string(),
-  plan: PlanSchema,
-  environmentUrl: z.string().exactOptional(),
-  createdAt: z.string(),
-});
+const OriginSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("comment"), pr: z.number().int(), commentId: z.number().int() }),
+  z.object({ kind: z.literal("push"), branch: z.string() }),
+  z.object({
+    kind: z.literal("health-check"),
+    failedDeploymentId: z.number().int(),
+    pr: z.number().int().exactOptional(),
+  }),
+]);
+
+/** Runs stored before origins existed came from a comment, named by `pr` and `commentId`. */
+function withOrigin(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || "origin" in value) return value;
+  const { pr, commentId, ...rest } = value as Record<string, unknown>;
+  return { ...rest, origin: { kind: "comment", pr, commentId } };
+}
+
+const RunSchema = z.preprocess(
+  withOrigin,
+  z.object({
+    repo: z.string(),
+    deploymentId: z.number().int().positive(),
+    installationId: z.number().int(),
+    origin: OriginSchema,
+    actor: z.string(),
+    plan: PlanSchema,
+    environmentUrl: z.string().exactOptional(),
+    health: z.object({ url: z.string(), timeout: z.number() }).exactOptional(),
+    createdAt: z.string(),
+  }),
+);
 
 const RunRow = z.object({
   repo: z.string(),

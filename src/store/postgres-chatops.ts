@@ -112,10 +112,21 @@ export class PostgresChatOps implements ChatOpsStore {
          AND finished_at IS NULL AND created_at < $4`,
         [run.repo, run.plan.env, run.createdAt, options.staleBefore],
       );
+      // A lock of another pull request (any lock, for a run of none) refuses the claim.
       const inserted = await client.query(
         `INSERT INTO deploy_runs (repo, deployment_id, environment, run, created_at)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-        [run.repo, run.deploymentId, run.plan.env, jsonbText(String(row["run"])), run.createdAt],
+         SELECT $1::text, $2::bigint, $3::text, $4::jsonb, $5::timestamptz
+         WHERE NOT EXISTS (SELECT 1 FROM env_locks WHERE repo = $1 AND environment = $3
+           AND ($6::integer IS NULL OR pull_request <> $6::integer))
+         ON CONFLICT DO NOTHING`,
+        [
+          run.repo,
+          run.deploymentId,
+          run.plan.env,
+          jsonbText(String(row["run"])),
+          run.createdAt,
+          run.plan.pr ?? null,
+        ],
       );
       return inserted.rowCount === 1;
     });

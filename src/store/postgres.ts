@@ -206,8 +206,10 @@ export class PostgresStore extends ChatOpsDelegate implements Store {
       return this.pipelines(sql, [repo, pullRequest]);
     }
     if (ref !== undefined) {
-      // A branch push supersedes earlier pushes of that branch, not the PRs built from it.
-      const sql = `${RUNNING} AND repo = $1 AND ref = $2 AND pull_request IS NULL ${OLDEST_FIRST}`;
+      // A branch push supersedes earlier pushes of that branch, not the PRs built from it, nor
+      // the branch's automatic deploy.
+      const sql = `${RUNNING} AND repo = $1 AND ref = $2 AND pull_request IS NULL
+        AND "trigger"->>'event' IS DISTINCT FROM 'deploy' ${OLDEST_FIRST}`;
       return this.pipelines(sql, [repo, ref]);
     }
     return this.pipelines(`${RUNNING} AND repo = $1 ${OLDEST_FIRST}`, [repo]);
@@ -276,8 +278,9 @@ export class PostgresStore extends ChatOpsDelegate implements Store {
     readonly completedOnly: boolean;
   }): Promise<PipelineRecord | undefined> {
     const done = filter.completedOnly ? "AND status = 'completed'" : "";
+    // A branch's deploy pipeline is not its CI pipeline: badges show the latter.
     const sql = `SELECT * FROM pipelines WHERE repo = $1 AND ref = $2 ${done}
-      ORDER BY created_at DESC, id DESC LIMIT 1`;
+      AND "trigger"->>'event' IS DISTINCT FROM 'deploy' ORDER BY created_at DESC, id DESC LIMIT 1`;
     const found = await this.pipelines(sql, [filter.repo, filter.ref]);
     return found[0];
   }

@@ -22,6 +22,10 @@ function later<T>(fn: () => T): Promise<T> {
 
 const NEWEST_FIRST = "ORDER BY created_at DESC, id DESC";
 
+/** A lock of the environment held by another pull request (by any, for a run of none). */
+const LOCKED_BY_OTHERS = `SELECT 1 FROM env_locks WHERE repo = @repo AND environment = @environment
+  AND (@pr IS NULL OR pull_request <> @pr)`;
+
 /**
  * SQLite has one writer at a time, so each conditional statement below is atomic across the
  * processes sharing the file; the unique indexes make the conditions hold even so.
@@ -119,10 +123,11 @@ export class SqliteChatOps implements ChatOpsStore {
         return this.db
           .prepare(
             `INSERT INTO deploy_runs (repo, deployment_id, environment, run, created_at)
-             VALUES (@repo, @deployment_id, @environment, @run, @created_at)
+             SELECT @repo, @deployment_id, @environment, @run, @created_at
+             WHERE NOT EXISTS (${LOCKED_BY_OTHERS})
              ON CONFLICT DO NOTHING`,
           )
-          .run(row).changes;
+          .run({ ...row, pr: run.plan.pr ?? null }).changes;
       });
       return claim.immediate() === 1;
     });

@@ -181,8 +181,10 @@ export class SqliteStore extends ChatOpsDelegate implements Store {
       return this.pipelines(sql, { repo, pr: pullRequest });
     }
     if (ref !== undefined) {
-      // A branch push supersedes earlier pushes of that branch, not the PRs built from it.
-      const sql = `${RUNNING} AND repo = @repo AND ref = @ref AND pull_request IS NULL ${OLDEST_FIRST}`;
+      // A branch push supersedes earlier pushes of that branch, not the PRs built from it, nor
+      // the branch's automatic deploy.
+      const sql = `${RUNNING} AND repo = @repo AND ref = @ref AND pull_request IS NULL
+        AND json_extract("trigger", '$.event') IS NOT 'deploy' ${OLDEST_FIRST}`;
       return this.pipelines(sql, { repo, ref });
     }
     return this.pipelines(`${RUNNING} AND repo = @repo ${OLDEST_FIRST}`, { repo });
@@ -273,8 +275,9 @@ export class SqliteStore extends ChatOpsDelegate implements Store {
     readonly completedOnly: boolean;
   }): Promise<PipelineRecord | undefined> {
     const done = filter.completedOnly ? "AND status = 'completed'" : "";
+    // A branch's deploy pipeline is not its CI pipeline: badges show the latter.
     const sql = `SELECT * FROM pipelines WHERE repo = @repo AND ref = @ref ${done}
-      ORDER BY created_at DESC, id DESC LIMIT 1`;
+      AND json_extract("trigger", '$.event') IS NOT 'deploy' ORDER BY created_at DESC, id DESC LIMIT 1`;
     return this.pipelines(sql, { repo: filter.repo, ref: filter.ref }).then((found) => found[0]);
   }
 

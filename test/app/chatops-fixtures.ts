@@ -96,6 +96,7 @@ export class ChatOpsGitHub {
   /** Resolves when the command's final reaction (rocket or confused) is written. */
   readonly ended: Promise<string>;
   #end!: (content: string) => void;
+  readonly #replyWaiters: { count: number; resolve: () => void }[] = [];
 
   constructor(readonly api: nock.Scope) {
     this.ended = new Promise((resolve) => (this.#end = resolve));
@@ -159,8 +160,10 @@ export class ChatOpsGitHub {
     return this;
   }
 
-  acceptDeployment(id: number): this {
-    this.api.post(`/repos/${REPO}/deployments`).reply((_uri, body) => {
+  /** `meanwhile` runs before GitHub answers: what another replica does in that moment. */
+  acceptDeployment(id: number, meanwhile?: () => Promise<unknown>): this {
+    this.api.post(`/repos/${REPO}/deployments`).reply(async (_uri, body) => {
+      await meanwhile?.();
       const input = body as Json;
       this.deployments.push(input);
       const created = { ...input, id, sha: input.ref, created_at: "2024-05-02T10:00:00Z" };
@@ -186,12 +189,20 @@ export class ChatOpsGitHub {
       .times(times)
       .reply((_uri, body) => {
         this.replies.push(String((body as Json).body));
+        for (const waiter of this.#replyWaiters)
+          if (this.replies.length >= waiter.count) waiter.resolve();
         return [
           201,
           { id: 9000 + this.replies.length, html_url: `https://github.com/${REPO}/pull/${PR}#c` },
         ];
       });
     return this;
+  }
+
+  /** Resolves once `count` replies were written (a deployment that ends without a command). */
+  replied(count: number): Promise<void> {
+    if (this.replies.length >= count) return Promise.resolve();
+    return new Promise((resolve) => this.#replyWaiters.push({ count, resolve }));
   }
 
   acceptReactions(times: number, commentId = COMMENT): this {

@@ -43,8 +43,7 @@ export function deployRun(deploymentId: number, overrides: Partial<DeployRun> = 
     repo: REPO,
     deploymentId,
     installationId: 42,
-    pr: 7,
-    commentId: 99,
+    origin: { kind: "comment", pr: 7, commentId: 99 },
     actor: "alice",
     plan,
     createdAt: "2024-05-01T10:00:00.000Z",
@@ -56,12 +55,13 @@ const FRESH = { staleBefore: "2024-05-01T04:00:00.000Z" };
 
 function pipelineAt(
   id: string,
-  event: "pull_request" | "deploy",
+  event: "pull_request" | "push" | "deploy",
   createdAt: string,
+  ref = "refs/pull/7/head",
 ): PipelineRecord {
   return {
     id,
-    trigger: { source: "github", event, sha: SHA, ref: "refs/pull/7/head", repo: REPO },
+    trigger: { source: "github", event, sha: SHA, ref, repo: REPO },
     plan: { jobs: [], failFast: false, warnings: [] },
     source: { kind: "github", repo: REPO, sha: SHA, installationId: 42 },
     status: "running",
@@ -210,6 +210,53 @@ export function describeChatOpsContract(current: () => Store): void {
       expect(next).toBe(true);
     });
 
+    it("refuses a run while another pull request holds the lock, in the same statement", async () => {
+      const store = current();
+      await store.acquireLock(REPO, envLock(8));
+      const branchPlan = { ...deployRun(6).plan };
+      delete branchPlan.pr;
+
+      const other = await store.startDeployRun(deployRun(5), FRESH);
+      const branch = await store.startDeployRun(
+        deployRun(6, { plan: branchPlan, origin: { kind: "push", branch: "main" } }),
+        FRESH,
+      );
+      const holder = await store.startDeployRun(
+        deployRun(7, { plan: { ...deployRun(7).plan, pr: 8 } }),
+        FRESH,
+      );
+
+      expect([other, branch, holder]).toEqual([false, false, true]);
+      expect(await store.getDeployRun(REPO, 5)).toBeUndefined();
+    });
+
+    it("reads back every origin and health check, and runs stored before origins", async () => {
+      const store = current();
+      const branchPlan = { ...deployRun(5).plan };
+      delete branchPlan.pr;
+      const health = { url: "https://staging.example/health", timeout: 30 };
+      const pushed = deployRun(5, {
+        plan: branchPlan,
+        origin: { kind: "push", branch: "main" },
+        health,
+      });
+      const rollback = deployRun(6, {
+        plan: { ...deployRun(6).plan, env: "production" },
+        origin: { kind: "health-check", failedDeploymentId: 5, pr: 7 },
+      });
+      const qa = deployRun(7, { plan: { ...deployRun(7).plan, env: "qa" } });
+      // A run as stored before origins existed (JSON drops the undefined origin).
+      const legacy = { ...qa, origin: undefined, pr: 7, commentId: 99 } as unknown as DeployRun;
+
+      await store.startDeployRun(pushed, FRESH);
+      await store.startDeployRun(rollback, FRESH);
+      await store.startDeployRun(legacy, FRESH);
+
+      expect(await store.getDeployRun(REPO, 5)).toEqual(pushed);
+      expect(await store.getDeployRun(REPO, 6)).toEqual(rollback);
+      expect(await store.getDeployRun(REPO, 7)).toEqual(qa);
+    });
+
     it("lets exactly one of several concurrent runs of one environment start", async () => {
       const store = current();
       const ids = [21, 22, 23, 24, 25];
@@ -233,6 +280,19 @@ export function describeChatOpsContract(current: () => Store): void {
 
       expect(found?.id).toBe("ci");
       expect(running.map((pipeline) => pipeline.id)).toEqual(["ci", "dep"]);
+    });
+
+    it("of a branch are neither its latest pipeline nor superseded by its pushes", async () => {
+      const store = current();
+      const main = "refs/heads/main";
+      await store.createPipeline(pipelineAt("ci", "push", "2024-05-01T10:00:00.000Z", main), []);
+      await store.createPipeline(pipelineAt("dep", "deploy", "2024-05-01T10:05:00.000Z", main), []);
+
+      const latest = await store.latestPipeline({ repo: REPO, ref: main, completedOnly: false });
+      const running = await store.findRunningPipelines({ repo: REPO, ref: main });
+
+      expect(latest?.id).toBe("ci");
+      expect(running.map((pipeline) => pipeline.id)).toEqual(["ci"]);
     });
   });
 

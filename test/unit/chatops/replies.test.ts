@@ -10,6 +10,7 @@ import {
   renderOkToTest,
   renderRefused,
   renderRetest,
+  renderUnhealthy,
 } from "../../../src/chatops/replies.js";
 import type { DeployPlan } from "../../../src/deploy/gate.js";
 import type { LockOutcome } from "../../../src/deploy/locks.js";
@@ -90,6 +91,50 @@ describe("replies", () => {
       render: () => renderDeployFinished({ plan, deploymentId: 43, state: "failure", logUrl: LOG }),
       expected: `❌ Deploying \`ccccccc\` to \`staging\` ended in failure (deployment 43) · [log](${LOG}).`,
     },
+    {
+      name: "automatic rollback finished: the unhealthy deployment stays failed",
+      render: () =>
+        renderDeployFinished({
+          plan: {
+            ...rollbackPlan,
+            rollback: { from: dep(42, B, "failure"), to: dep(40, A, "inactive") },
+          },
+          deploymentId: 43,
+          state: "success",
+        }),
+      expected: "⏪ `staging` went back from `bbbbbbb` to `aaaaaaa` (deployment 43).",
+    },
+    ...(
+      [
+        [
+          "started",
+          { kind: "started", to: dep(40, A, "success"), deploymentId: 44, logUrl: LOG },
+          `⏪ Rolling back by itself to \`aaaaaaa\` (deployment 40): deployment 44 · [log](${LOG}).`,
+        ],
+        [
+          "not-started",
+          { kind: "not-started", message: "staging is locked by PR #9 (bob)." },
+          "Not rolled back: staging is locked by PR #&#8203;9 \\(bob\\).",
+        ],
+        [
+          "not-tried",
+          { kind: "not-tried" },
+          "This was a rollback, so Pylot does not roll back again: `staging` needs a look.",
+        ],
+      ] as const
+    ).map(([kind, rollback, tail]) => ({
+      name: `unhealthy, rollback ${kind}`,
+      render: () =>
+        renderUnhealthy({
+          plan,
+          deploymentId: 43,
+          url: "https://staging.example.com/health",
+          reason: "HTTP 503 after 4 attempts",
+          logUrl: LOG,
+          rollback,
+        }),
+      expected: `❌ Deployed \`ccccccc\` to \`staging\` (deployment 43), but its [health check](https://staging.example.com/health) failed: HTTP 503 after 4 attempts · [log](${LOG}). The deployment is marked failed.\n\n${tail}`,
+    })),
     {
       name: "dry run",
       render: () => renderDryRun({ ...plan, run: "echo ```` && ./deploy" }),

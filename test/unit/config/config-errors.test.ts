@@ -287,6 +287,24 @@ describe("parseConfigText: wrong values", () => {
       },
     },
     {
+      text: "deploy:\n  staging: { run: x, health: { url: ftp://x/health } }",
+      error: {
+        line: 2,
+        column: 37,
+        key: "deploy.staging.health.url",
+        message: '"deploy.staging.health.url" is "ftp://x/health"; expected an http(s) URL',
+      },
+    },
+    {
+      text: "deploy:\n  staging: { run: x, health: { url: https://x/health, timeout: 601 } }",
+      error: {
+        line: 2,
+        column: 64,
+        key: "deploy.staging.health.timeout",
+        message: '"deploy.staging.health.timeout" is 601; expected a number at most 600',
+      },
+    },
+    {
       text: "deploy:\n  prod env: { run: x }",
       error: {
         line: 2,
