@@ -6,10 +6,10 @@ import { createArtifacts, type Artifacts } from "./artifacts/index.js";
 import { createAutoDeploys } from "./deploy/auto-deploy.js";
 import { createDeployReporters } from "./deploy/orchestrate-reporter.js";
 import { isDeployPipeline } from "./deploy/orchestrate.js";
-import { deploySecrets } from "./deploy/secrets.js";
+import { resumedDeploySecrets } from "./deploy/secrets.js";
 import { createLocalDispatcher, createQueueDispatcher, queueEnv } from "./dispatch/index.js";
 import { Engine } from "./engine/index.js";
-import type { Dispatcher, JobExecutor, PipelineRecord, Store } from "./engine/ports.js";
+import type { Dispatcher, JobExecutor, Store } from "./engine/ports.js";
 import { KeyedSerial } from "./engine/index.js";
 import {
   createCheckRunReporters,
@@ -187,7 +187,13 @@ async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise
           ? deploys.reporterFor(pipeline)
           : autoDeploys.wrap(reporters.reporterFor(pipeline)),
       ),
-    secretsFor: (pipeline) => resumedDeploySecrets(pipeline, options.env ?? process.env),
+    // A deploy job resumed after a restart gets its secrets again (the engine keeps them in
+    // memory only); other pipelines never have any.
+    secretsFor: (pipeline) => {
+      if (!isDeployPipeline(pipeline)) return {};
+      const step = pipeline.plan.jobs.flatMap((job) => job.steps).find((s) => s.kind === "deploy");
+      return step?.kind === "deploy" ? resumedDeploySecrets(options.env ?? process.env, step) : {};
+    },
     artifacts: artifacts.keeper,
     logger: log,
     gates: pullRequests.gates,
@@ -233,19 +239,6 @@ async function chooseDefaultPython(settings: PylotSettings, log: Logger): Promis
   if (found === undefined)
     log.error({ fallback: FALLBACK_PYTHON }, "no Python interpreter found (set PYLOT_PYTHONS)");
   return found?.version ?? FALLBACK_PYTHON;
-}
-
-/**
- * A deploy job resumed after a restart gets its environment's secrets again (the engine keeps
- * secrets in memory only). Other pipelines never have secrets.
- */
-function resumedDeploySecrets(
-  pipeline: PipelineRecord,
-  env: NodeJS.ProcessEnv,
-): Readonly<Record<string, string>> {
-  if (!isDeployPipeline(pipeline)) return {};
-  const step = pipeline.plan.jobs.flatMap((job) => job.steps).find((s) => s.kind === "deploy");
-  return step?.kind === "deploy" ? deploySecrets(env, step.environment) : {};
 }
 
 /** The in-process pool, or BullMQ when PYLOT_RUNNER=queue (jobs then run on `pylot runner`s). */

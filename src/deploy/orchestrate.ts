@@ -58,6 +58,7 @@ export function deployPipeline(input: {
   readonly deploymentId: number;
   readonly python: string;
   readonly timeoutMs: number;
+  readonly secrets: Readonly<Record<string, string>>;
 }): Pipeline {
   const { plan } = input;
   const job: JobSpec = {
@@ -69,7 +70,13 @@ export function deployPipeline(input: {
     install: [],
     systemSitePackages: false,
     steps: [
-      { kind: "deploy", run: plan.run, environment: plan.env, deploymentId: input.deploymentId },
+      {
+        kind: "deploy",
+        run: plan.run,
+        environment: plan.env,
+        deploymentId: input.deploymentId,
+        secretNames: Object.keys(input.secrets).sort(),
+      },
     ],
     timeoutMs: input.timeoutMs,
     matrix: false,

@@ -42,6 +42,21 @@ export function deploySecrets(
 }
 
 /**
+ * The secrets of a deploy job resumed after a restart (the engine keeps none on disk): the
+ * ones it was given by name, read again from the bot's environment. Jobs that recorded no names
+ * (older ones) get the environment's secrets as before.
+ */
+export function resumedDeploySecrets(
+  variables: Readonly<Record<string, string | undefined>>,
+  step: { readonly environment: string; readonly secretNames?: readonly string[] | undefined },
+): Record<string, string> {
+  const secrets = deploySecrets(variables, step.environment);
+  const names = step.secretNames;
+  if (names === undefined) return secrets;
+  return Object.fromEntries(Object.entries(secrets).filter(([name]) => names.includes(name)));
+}
+
+/**
  * Environments whose secrets cannot be told apart (`prod-eu` and `prod_eu` both read
  * `PYLOT_ENV_PROD_EU_*`); config validation should refuse them.
  */

@@ -2,6 +2,8 @@ import type { RedisClient, Worker } from "bullmq";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { DispatchEvents, DispatchRequest, Dispatcher } from "../engine/ports.js";
+import { receiveArtifacts, sendInputs, type ArtifactSink } from "./queue/blob-transfer.js";
+import { BlobStore, type BlobLimits } from "./queue/blobs.js";
 import { queueSettings, type QueueConnection, type QueueSettings } from "./queue/connection.js";
 import { CancelPublisher } from "./queue/control.js";
 import type { ResultMessage } from "./queue/messages.js";
@@ -24,6 +26,13 @@ export interface QueueDispatcherOptions {
   readonly sweepIntervalMs?: number;
   /** Runner messages this replica applies at once; default 8. */
   readonly resultConcurrency?: number;
+  /**
+   * Where artifacts that runners send are kept (the App's artifact store). Without it, results
+   * keep their runners' paths, which only a runner on this host can honour (tests).
+   */
+  readonly artifacts?: ArtifactSink;
+  /** Size cap and TTL of the files this replica sends through Redis (jobs' inputs). */
+  readonly blobs?: BlobLimits;
 }
 
 export const DEFAULT_NO_RUNNER_TIMEOUT_MS = 5 * 60_000;
@@ -45,6 +54,7 @@ export class QueueDispatcher implements Dispatcher {
   readonly #cancels: CancelPublisher;
   readonly #consumer: Worker<ResultMessage>;
   readonly #sweeper: Sweeper;
+  readonly #blobs: BlobStore;
   readonly #timer: NodeJS.Timeout;
   #sweeping: Promise<void> = Promise.resolve();
   #closed = false;
@@ -59,11 +69,22 @@ export class QueueDispatcher implements Dispatcher {
     const client = () => this.#client();
     this.#queues = new RunQueues({ settings: this.#settings, client });
     this.#cancels = new CancelPublisher(this.#settings);
+    const blobs = new BlobStore({
+      connection: options.connection,
+      prefix: this.#settings.prefix,
+      logger: this.#log,
+      ...options.blobs,
+    });
+    this.#blobs = blobs;
+    const sink = options.artifacts;
     this.#consumer = createResultConsumer({
       settings: this.#settings,
       events: options.events,
       logger: this.#log,
       concurrency: options.resultConcurrency ?? 8,
+      ...(sink === undefined
+        ? {}
+        : { receive: (result, runner) => receiveArtifacts(blobs, sink, result, runner) }),
     });
     const noRunnerTimeoutMs = options.noRunnerTimeoutMs ?? DEFAULT_NO_RUNNER_TIMEOUT_MS;
     this.#sweeper = new Sweeper({
@@ -92,6 +113,7 @@ export class QueueDispatcher implements Dispatcher {
       os: request.spec.leg.os,
     });
     const bullId = bullJobId(request.jobId, request.attempt);
+    await sendInputs(this.#blobs, request, this.#log);
     const client = await this.#client();
     await client.set(
       pylotKeys.job(this.#settings.prefix, request.jobId),
@@ -132,7 +154,12 @@ export class QueueDispatcher implements Dispatcher {
     clearInterval(this.#timer);
     await this.#sweeping;
     await this.#consumer.close();
-    await Promise.all([this.#queues.close(), this.#cancels.close(), this.#results.close()]);
+    await Promise.all([
+      this.#queues.close(),
+      this.#cancels.close(),
+      this.#results.close(),
+      this.#blobs.close(),
+    ]);
   }
 
   #client(): Promise<RedisClient> {

@@ -1,8 +1,11 @@
 import { randomUUID } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Worker, type QueueEvents } from "bullmq";
 import type { Logger } from "pino";
 import type { DispatchRequest, JobExecutor } from "../engine/ports.js";
 import { queueSettings, type QueueConnection, type QueueSettings } from "./queue/connection.js";
+import { BlobStore, type BlobLimits } from "./queue/blobs.js";
 import { listenForCancels } from "./queue/control.js";
 import type { RunReturn } from "./queue/messages.js";
 import { RunnerRegistry } from "./queue/registry.js";
@@ -50,6 +53,10 @@ export interface QueueRunnerOptions {
   readonly stall?: Partial<StallSettings>;
   /** Between heartbeats; the runner counts as dead 3 heartbeats after its last. Default 10 s. */
   readonly heartbeatMs?: number;
+  /** Where jobs' inputs (the build's wheel) are put; default `<tmpdir>/pylot-inputs`. */
+  readonly inputsDir?: string;
+  /** Size cap and TTL of the files this runner sends through Redis. */
+  readonly blobs?: BlobLimits;
 }
 
 type RunWorker = Worker<DispatchRequest, RunReturn, "run">;
@@ -68,6 +75,7 @@ export class QueueRunner {
   readonly #workers: RunWorker[];
   readonly #gate: SlotGate;
   readonly #control: QueueEvents;
+  readonly #blobs: BlobStore;
   readonly #heartbeatMs: number;
   #heartbeat: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
@@ -102,6 +110,12 @@ export class QueueRunner {
       },
     });
     const cancelled = new RecentIds(10 * 60_000);
+    this.#blobs = new BlobStore({
+      connection: options.connection,
+      prefix: this.#settings.prefix,
+      logger: this.#log,
+      ...options.blobs,
+    });
     const processor = runProcessor({
       executor: options.executor,
       results: this.#results,
@@ -110,6 +124,8 @@ export class QueueRunner {
       runner: options.name,
       logger: this.#log,
       bounceDelayMs: 1_000,
+      blobs: this.#blobs,
+      inputsDir: options.inputsDir ?? join(tmpdir(), "pylot-inputs"),
     });
     const stall = { ...DEFAULT_STALL, ...options.stall };
     this.#workers = this.queues.map((queue) => this.#worker(queue, processor, stall));
@@ -161,7 +177,7 @@ export class QueueRunner {
           }, graceMs);
     await Promise.all(this.#workers.map((worker) => worker.close()));
     clearTimeout(timer);
-    await Promise.all([this.#control.close(), this.#results.close()]);
+    await Promise.all([this.#control.close(), this.#results.close(), this.#blobs.close()]);
     this.#log.info("runner stopped");
   }
 

@@ -44,6 +44,7 @@ export const StepSchema = z.discriminatedUnion("kind", [
     run: z.string(),
     environment: z.string(),
     deploymentId: z.number().int().positive(),
+    secretNames: z.array(z.string()).optional(),
   }),
 ]);
 

@@ -74,6 +74,11 @@ export type Step =
       readonly run: string;
       readonly environment: string;
       readonly deploymentId: number;
+      /**
+       * The names of the secrets the job was given (never their values), so a job resumed
+       * after a restart gets the same ones back and no other environment's.
+       */
+      readonly secretNames?: readonly string[] | undefined;
     };
 
 export type StepKind = Step["kind"];

@@ -92,7 +92,13 @@ describe("deploy orchestration helpers", () => {
   });
 
   it("plans one deploy job that installs nothing and carries the deployment id", () => {
-    const pipeline = deployPipeline({ plan, deploymentId: 9, python: "3.12", timeoutMs: 60_000 });
+    const pipeline = deployPipeline({
+      plan,
+      deploymentId: 9,
+      python: "3.12",
+      timeoutMs: 60_000,
+      secrets: { TOKEN: "t0ken", API_KEY: "k3y" },
+    });
 
     expect(pipeline).toEqual({
       jobs: [
@@ -105,7 +111,13 @@ describe("deploy orchestration helpers", () => {
           install: [],
           systemSitePackages: false,
           steps: [
-            { kind: "deploy", run: "./deploy.sh eu", environment: "prod-eu", deploymentId: 9 },
+            {
+              kind: "deploy",
+              run: "./deploy.sh eu",
+              environment: "prod-eu",
+              deploymentId: 9,
+              secretNames: ["API_KEY", "TOKEN"],
+            },
           ],
           timeoutMs: 60_000,
           matrix: false,
@@ -129,7 +141,13 @@ describe("deploy orchestration helpers", () => {
   });
 
   it("links the log to Pylot's page when public, else to the check run", () => {
-    const pipeline = deployPipeline({ plan, deploymentId: 9, python: "3.12", timeoutMs: 1000 });
+    const pipeline = deployPipeline({
+      plan,
+      deploymentId: 9,
+      python: "3.12",
+      timeoutMs: 1000,
+      secrets: {},
+    });
     const record = newPipelineRecord({
       trigger: { source: "github", event: "deploy", sha: plan.sha, ref: plan.sha },
       plan: pipeline,

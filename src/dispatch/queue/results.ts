@@ -1,6 +1,7 @@
 import { Queue, Worker, type JobsOptions } from "bullmq";
 import type { Logger } from "pino";
 import type { DispatchEvents } from "../../engine/ports.js";
+import type { JobResult } from "../../pipeline/types.js";
 import type { QueueSettings } from "./connection.js";
 import { ResultMessageSchema, resultOf, type ResultMessage } from "./messages.js";
 import { messageId, RESULTS_QUEUE } from "./names.js";
@@ -49,6 +50,8 @@ export interface ResultConsumerOptions {
   readonly events: DispatchEvents;
   readonly logger: Logger;
   readonly concurrency: number;
+  /** Brings what a finished job built to this host before the engine applies it. */
+  readonly receive?: (result: JobResult, runner: string) => Promise<JobResult>;
 }
 
 /** The worker of a bot replica that applies runner messages to the engine. */
@@ -67,9 +70,14 @@ export function createResultConsumer(options: ResultConsumerOptions): Worker<Res
         case "started":
           await events.started(message.jobId, message.attempt, message.at);
           return;
-        case "finished":
-          await events.finished(resultOf(message, new Date().toISOString()));
+        case "finished": {
+          const result = resultOf(message, new Date().toISOString());
+          const { receive } = options;
+          await events.finished(
+            receive === undefined ? result : await receive(result, message.runner),
+          );
           return;
+        }
       }
     },
     { ...options.settings, concurrency: options.concurrency },

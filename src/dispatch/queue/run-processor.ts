@@ -1,7 +1,13 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import { DelayedError, UnrecoverableError, WaitingError, type Job, type Processor } from "bullmq";
 import type { Logger } from "pino";
 import type { DispatchRequest, JobExecutor } from "../../engine/ports.js";
-import { decodeRunJob, type RunReturn } from "./messages.js";
+import type { JobResult } from "../../pipeline/types.js";
+import { safeSegment } from "../../runner/workspace.js";
+import { receiveInputs, sendArtifacts } from "./blob-transfer.js";
+import type { BlobStore } from "./blobs.js";
+import { decodeRunJob, failureResult, type RunReturn } from "./messages.js";
 import { postMessage, type ResultsQueue } from "./results.js";
 import type { SlotGate } from "./slot-gate.js";
 
@@ -45,6 +51,10 @@ export interface RunProcessorOptions {
   readonly logger: Logger;
   /** How long a job fetched without a free slot waits before it is offered again. */
   readonly bounceDelayMs: number;
+  /** Files crossing Redis: a job's inputs come in, what it built goes out. */
+  readonly blobs: BlobStore;
+  /** Where a job's inputs are put on this host (one folder per job, removed after it). */
+  readonly inputsDir: string;
 }
 
 type RunJob = Job<DispatchRequest, RunReturn, "run">;
@@ -104,7 +114,13 @@ async function runJob(options: RunProcessorOptions, held: Held): Promise<RunRetu
     });
   };
   log.info("job taken");
-  const result = await options.executor.execute(request, { signal, onStart });
+  const inputsDir = join(options.inputsDir, safeSegment(id));
+  let result: JobResult;
+  try {
+    result = await execute(options, { request, inputsDir, signal, onStart });
+  } finally {
+    await rm(inputsDir, { recursive: true, force: true });
+  }
   await started;
   // A job that ended on its own just as the grace period ran out keeps its real result.
   if (signal.reason === ABORT.shutdown && result.conclusion === "cancelled") {
@@ -114,6 +130,7 @@ async function runJob(options: RunProcessorOptions, held: Held): Promise<RunRetu
   }
   if (signal.reason === ABORT.lockLost)
     throw new Error("this runner lost the job's lock: another runner took it");
+  result = await sendArtifacts(options.blobs, result);
   await postMessage(options.results, id, {
     kind: "finished",
     jobId: request.jobId,
@@ -125,4 +142,24 @@ async function runJob(options: RunProcessorOptions, held: Held): Promise<RunRetu
   await job.updateData({ ...request, secrets: {} });
   log.info({ conclusion: result.conclusion }, "job finished");
   return { conclusion: result.conclusion, summary: result.summary, runner: options.runner };
+}
+
+/** Fetches the job's inputs, then runs it; inputs that did not arrive fail it unrun. */
+async function execute(
+  options: RunProcessorOptions,
+  job: {
+    readonly request: DispatchRequest;
+    readonly inputsDir: string;
+    readonly signal: AbortSignal;
+    readonly onStart: () => void;
+  },
+): Promise<JobResult> {
+  const { request } = job;
+  const fetched = await receiveInputs(options.blobs, job.inputsDir, request);
+  if (!fetched.ok) {
+    const now = new Date().toISOString();
+    const { jobId, attempt } = request;
+    return failureResult({ jobId, attempt, summary: fetched.message, now });
+  }
+  return options.executor.execute(fetched.request, { signal: job.signal, onStart: job.onStart });
 }

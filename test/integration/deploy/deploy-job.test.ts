@@ -68,6 +68,7 @@ async function deploy(botEnv: Record<string, string>) {
       deploymentId: 4242,
       python: "3.11",
       timeoutMs: 60_000,
+      secrets,
     }),
     source: { kind: "dir", path: PROJECT },
     secrets,

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type { Artifacts } from "../../../src/artifacts/index.js";
 import { PylotConfigSchema, type PylotConfigInput } from "../../../src/config/schema.js";
 import { loadProjectConfig } from "../../../src/config/index.js";
 import {
@@ -10,6 +11,7 @@ import {
   type QueueRunner,
   type StallSettings,
 } from "../../../src/dispatch/index.js";
+import type { BlobLimits } from "../../../src/dispatch/queue/blobs.js";
 import { Engine } from "../../../src/engine/index.js";
 import type {
   DispatchRequest,
@@ -68,10 +70,21 @@ export class Cluster {
     return dir;
   }
 
-  /** A bot replica: an engine on the shared store with a queue dispatcher. */
-  async replica(options: { noRunnerTimeoutMs?: number } = {}): Promise<Replica> {
+  /**
+   * A bot replica: an engine on the shared store with a queue dispatcher; with `artifacts`, it
+   * keeps what builds produce there, as the App does.
+   */
+  async replica(
+    options: { noRunnerTimeoutMs?: number; artifacts?: Artifacts } = {},
+  ): Promise<Replica> {
     const reporter = recordingReporter();
-    const engine = new Engine({ store: await this.store(), reporterFor: () => reporter, logger });
+    const { artifacts } = options;
+    const engine = new Engine({
+      store: await this.store(),
+      reporterFor: () => reporter,
+      logger,
+      ...(artifacts === undefined ? {} : { artifacts: artifacts.keeper }),
+    });
     const applied = { started: 0, finished: 0 };
     const dispatcher = createQueueDispatcher({
       connection: TEST_REDIS_URL,
@@ -90,6 +103,7 @@ export class Cluster {
       logger,
       noRunnerTimeoutMs: options.noRunnerTimeoutMs ?? 60_000,
       sweepIntervalMs: 250,
+      ...(artifacts === undefined ? {} : { artifacts: artifacts.files }),
     });
     engine.attach(dispatcher);
     this.defer(async () => {
@@ -115,6 +129,8 @@ export class Cluster {
       logger,
       stall: FAST_STALL,
       heartbeatMs: 500,
+      inputsDir: join(workdir, "inputs"),
+      ...(options.blobs === undefined ? {} : { blobs: options.blobs }),
     });
     this.defer(() => runner.close({ graceMs: 0 }));
     await runner.ready();
@@ -135,6 +151,8 @@ export interface RunnerInput {
   readonly name?: string;
   readonly concurrency?: number;
   readonly wrap?: (executor: JobExecutor) => JobExecutor;
+  /** Size cap and TTL of what the runner sends through Redis. */
+  readonly blobs?: BlobLimits;
 }
 
 /** A JobExecutor that records what it was asked to run, then runs it with `inner`. */

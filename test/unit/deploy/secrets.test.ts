@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   deploySecrets,
   redact,
+  resumedDeploySecrets,
   secretKey,
   secretKeyCollisions,
 } from "../../../src/deploy/secrets.js";
@@ -113,5 +114,25 @@ describe("redact", () => {
     const result = redact(text, secrets);
 
     expect(result).toBe(expected);
+  });
+});
+
+describe("resumedDeploySecrets", () => {
+  const bot = {
+    PYLOT_ENV_PROD_TOKEN: "prod-token",
+    PYLOT_ENV_PROD_EU_KEY: "eu-key",
+    PYLOT_ENV_PROD_ADDED_LATER: "new",
+  };
+
+  it("gives a resumed job exactly the secrets it was started with, no other environment's", () => {
+    const secrets = resumedDeploySecrets(bot, { environment: "prod", secretNames: ["TOKEN"] });
+
+    expect(secrets).toEqual({ TOKEN: "prod-token" });
+  });
+
+  it("gives a job that recorded no names its environment's prefix, as before", () => {
+    const secrets = resumedDeploySecrets(bot, { environment: "prod" });
+
+    expect(secrets).toEqual({ TOKEN: "prod-token", EU_KEY: "eu-key", ADDED_LATER: "new" });
   });
 });
