@@ -28,6 +28,7 @@ import {
   defaultInterpreter,
   discoverInterpreters,
   hostSecrets,
+  readSandboxSettings,
 } from "./runner/index.js";
 import { openStore } from "./store/index.js";
 
@@ -134,14 +135,18 @@ async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise
     logger: log,
     cacheDir: join(settings.workdir, "sources"),
   });
-  const executor: JobExecutor = createLocalExecutor({
+  const localExecutor = createLocalExecutor({
     workdir: settings.workdir,
     pythons: settings.pythons,
     logger: log,
     fetchSource,
     // process.env as well: a job can read the bot's own environment through /proc.
     redact: [...hostSecrets(process.env), ...hostSecrets(options.env ?? {})],
+    sandbox: readSandboxSettings(options.env ?? process.env),
   });
+  // A PYLOT_RUNNER_UID this host cannot honour stops the start, rather than jobs running as root.
+  if (settings.runner === "local") await localExecutor.isolation();
+  const executor: JobExecutor = localExecutor;
   const pullRequests = createPullRequestReports({
     octokitFor: auth,
     store,

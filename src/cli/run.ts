@@ -8,7 +8,14 @@ import { createLocalDispatcher } from "../dispatch/local.js";
 import { Engine } from "../engine/index.js";
 import type { PipelineView } from "../engine/ports.js";
 import { plan } from "../pipeline/index.js";
-import { createLocalExecutor, defaultInterpreter, discoverInterpreters } from "../runner/index.js";
+import {
+  createLocalExecutor,
+  defaultInterpreter,
+  discoverInterpreters,
+  readSandboxSettings,
+  SandboxSettingError,
+  type SandboxSettings,
+} from "../runner/index.js";
 import { openStore } from "../store/index.js";
 import { renderJson, renderSummary } from "./summary.js";
 import { createTerminalReporter } from "./terminal-reporter.js";
@@ -44,6 +51,17 @@ export function positiveInt(value: string | undefined, fallback: number): number
   return Number.isInteger(parsed) && parsed > 0 ? parsed : fallback;
 }
 
+/** The PYLOT_JOB_* / PYLOT_RUNNER_* settings, or undefined once a bad one was explained. */
+function sandboxSettings(options: RunCommandOptions): SandboxSettings | undefined {
+  try {
+    return readSandboxSettings(options.env);
+  } catch (error: unknown) {
+    if (!(error instanceof SandboxSettingError)) throw error;
+    options.err.write(`${error.message}\n`);
+    return undefined;
+  }
+}
+
 /** `pylot run [dir]`: the whole pipeline of a folder on this machine. Returns the exit code. */
 export async function runCommand(options: RunCommandOptions): Promise<number> {
   const dir = path.resolve(options.dir);
@@ -66,6 +84,8 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     options.err.write("no Python interpreter found on this machine (set PYLOT_PYTHONS)\n");
     return 2;
   }
+  const sandbox = sandboxSettings(options);
+  if (sandbox === undefined) return 2;
   const pipeline = plan(loaded.config, { defaultPython: fallback.version });
   for (const warning of pipeline.warnings) options.err.write(`warning: ${warning}\n`);
 
@@ -77,6 +97,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   const executor = createLocalExecutor({
     workdir,
     logger: options.logger,
+    sandbox,
     ...(options.env.PYLOT_PYTHONS === undefined ? {} : { pythons: options.env.PYLOT_PYTHONS }),
   });
   const dispatcher = createLocalDispatcher({

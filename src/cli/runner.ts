@@ -18,6 +18,7 @@ import {
   createLocalExecutor,
   discoverInterpreters,
   hostSecrets,
+  readSandboxSettings,
   type FetchSource,
 } from "../runner/index.js";
 import { positiveInt } from "./run.js";
@@ -74,14 +75,22 @@ export async function runnerCommand(options: RunnerCommandOptions): Promise<numb
     return 2;
   }
   const { labels, pythons, fetchSource } = prepared.value;
-  const executor = createLocalExecutor({
-    workdir: env.PYLOT_WORKDIR ?? path.join(tmpdir(), "pylot-runner"),
-    pythons: env.PYLOT_PYTHONS,
-    logger,
-    ...(fetchSource === undefined ? {} : { fetchSource }),
-    // The runner host's Redis URL and token are readable by its jobs through /proc.
-    redact: hostSecrets(env),
-  });
+  let executor: ReturnType<typeof createLocalExecutor>;
+  try {
+    executor = createLocalExecutor({
+      workdir: env.PYLOT_WORKDIR ?? path.join(tmpdir(), "pylot-runner"),
+      pythons: env.PYLOT_PYTHONS,
+      logger,
+      ...(fetchSource === undefined ? {} : { fetchSource }),
+      // The runner host's Redis URL and token are readable by its jobs through /proc.
+      redact: hostSecrets(env),
+      sandbox: readSandboxSettings(env),
+    });
+    await executor.isolation();
+  } catch (error: unknown) {
+    err.write(`pylot runner: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
   const runner = createQueueRunner({
     connection: queue.url,
     ...(queue.prefix === undefined ? {} : { prefix: queue.prefix }),

@@ -1,29 +1,33 @@
 import { join } from "node:path";
 import type { Logger } from "pino";
-import type { DispatchRequest, JobExecutor } from "../engine/ports.js";
+import type { JobExecutor } from "../engine/ports.js";
 import type { JobResult } from "../pipeline/types.js";
 import { collectReports, withReports } from "./collect-reports.js";
 import { discoverInterpreters } from "./discover-interpreters.js";
 import { pickInterpreter, type Interpreter } from "./interpreter-choice.js";
 import { buildJobEnv, DEFAULT_SYSTEM_PATH } from "./job-env.js";
 import { JobLog } from "./job-log.js";
-import { formatDuration, JobProgress, stopSummary, type StopReason } from "./job-progress.js";
-import { needsPip, planSteps, wantedModules, type PlannedStep } from "./job-steps.js";
-import { runProcess } from "./process.js";
+import { JobProgress, stopSummary } from "./job-progress.js";
+import { needsPip, planSteps, wantedModules } from "./job-steps.js";
+import {
+  runnerFailure,
+  runPlanned,
+  skipAll,
+  type Job,
+  type JobInput,
+  type Settings,
+} from "./job-run.js";
+import { runProcess, type Confine } from "./process.js";
 import { detectInstall } from "./install-plan.js";
 import { readProjectFacts } from "./project.js";
-import { createRedactor, type Redactor } from "./redact.js";
-import { redactReports } from "./report-redaction.js";
+import { createRedactor } from "./redact.js";
 import { materializeSource, type FetchSource } from "./source.js";
 import { ModuleProbe, type StepContext } from "./step-context.js";
-import { createStopper, type Stopper } from "./stopper.js";
-import {
-  jobPaths,
-  prepareReports,
-  prepareWorkspace,
-  removeWorkspace,
-  type JobPaths,
-} from "./workspace.js";
+import type { Confinement } from "./confinement.js";
+import { detectSandbox, type Sandbox } from "./sandbox.js";
+import { DEFAULT_SANDBOX_SETTINGS, type SandboxSettings } from "./sandbox-settings.js";
+import { createStopper } from "./stopper.js";
+import { jobPaths, prepareReports, prepareWorkspace, removeWorkspace } from "./workspace.js";
 
 export interface LocalExecutorOptions {
   /** Jobs run in `<workdir>/jobs/…`; reports are kept in `<workdir>/reports/…`. */
@@ -45,23 +49,24 @@ export interface LocalExecutorOptions {
   readonly killGraceMs?: number;
   /** The host's own secrets (see hostSecrets), masked in every job's output as well. */
   readonly redact?: readonly string[];
+  /** Isolation, runner uid and limits of jobs (readSandboxSettings); default: the defaults. */
+  readonly sandbox?: SandboxSettings;
 }
 
-interface Settings {
-  readonly workdir: string;
-  readonly logger: Logger;
-  readonly fetchSource: FetchSource | undefined;
-  readonly logTailBytes: number;
-  readonly logMaxBytes: number;
-  readonly systemPath: string;
-  readonly killGraceMs: number;
-  readonly redact: readonly string[];
-  readonly interpreters: () => Promise<Interpreter[]>;
+export interface LocalExecutor extends JobExecutor {
+  /**
+   * What this host allows jobs, found once (and logged) as the executor is made. Rejects with a
+   * SandboxSettingError when PYLOT_RUNNER_UID cannot be honoured: await it at startup.
+   */
+  isolation(): Promise<Sandbox>;
 }
 
 /** Runs jobs on this host: one fresh workspace, venv and process tree per job. */
-export function createLocalExecutor(options: LocalExecutorOptions): JobExecutor {
+export function createLocalExecutor(options: LocalExecutorOptions): LocalExecutor {
   let discovered: Promise<Interpreter[]> | undefined;
+  const sandbox = detectSandbox(options.sandbox ?? DEFAULT_SANDBOX_SETTINGS, options.logger);
+  // Observed by isolation() at startup and by each job; never an unhandled rejection.
+  sandbox.catch(() => undefined);
   const settings: Settings = {
     workdir: options.workdir,
     logger: options.logger,
@@ -77,27 +82,12 @@ export function createLocalExecutor(options: LocalExecutorOptions): JobExecutor 
         logger: options.logger,
         ...(options.env === undefined ? {} : { env: options.env }),
       })),
+    sandbox,
   };
   return {
     execute: (request, { signal, onStart }) => executeJob({ request, signal, onStart, settings }),
+    isolation: () => sandbox,
   };
-}
-
-interface JobInput {
-  readonly request: DispatchRequest;
-  readonly signal: AbortSignal;
-  readonly onStart: () => void;
-  readonly settings: Settings;
-}
-
-/** One job's moving parts, shared by the phases below. */
-interface Job extends JobInput {
-  readonly paths: JobPaths;
-  readonly log: JobLog;
-  readonly redactor: Redactor;
-  readonly stop: Stopper;
-  readonly progress: JobProgress;
-  readonly logger: Logger;
 }
 
 async function executeJob(input: JobInput): Promise<JobResult> {
@@ -121,6 +111,11 @@ async function executeJob(input: JobInput): Promise<JobResult> {
     tailBytes: settings.logTailBytes,
     maxFileBytes: settings.logMaxBytes,
   });
+  const leased = await settings.sandbox.then(
+    (sandbox) => ({ ok: true as const, confinement: sandbox.lease(paths) }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  const confinement = leased.ok ? leased.confinement : undefined;
   const job: Job = {
     ...input,
     paths,
@@ -132,11 +127,15 @@ async function executeJob(input: JobInput): Promise<JobResult> {
   };
   try {
     if (reportsReady !== undefined) return runnerFailure(job, reportsReady);
-    return await withParsedReports(job, await runJob(job));
+    if (!leased.ok) return runnerFailure(job, leased.error);
+    return await withParsedReports(job, await runJob(job, leased.confinement));
   } catch (error: unknown) {
     return runnerFailure(job, error);
   } finally {
     job.stop.dispose();
+    await confinement?.release().catch((error: unknown) => {
+      job.logger.error({ err: error }, "could not take the job's reports back from its uid");
+    });
     await removeWorkspace(paths.root);
     await log.close();
   }
@@ -159,14 +158,7 @@ async function withParsedReports(job: Job, result: JobResult): Promise<JobResult
   };
 }
 
-/** A fault of the runner itself (a full disk, a bug): still a result, never a rejection. */
-function runnerFailure(job: Job, error: unknown): JobResult {
-  job.logger.error({ err: error }, "runner error");
-  const reason = error instanceof Error ? error.message : String(error);
-  return finish(job, "failure", `the runner failed: ${reason}`);
-}
-
-async function runJob(job: Job): Promise<JobResult> {
+async function runJob(job: Job, confinement: Confinement): Promise<JobResult> {
   const { request, progress, log } = job;
   log.line(
     `[pylot] job ${request.spec.name} (${request.jobId}, attempt ${request.attempt}) at ${request.sha}`,
@@ -198,10 +190,16 @@ async function runJob(job: Job): Promise<JobResult> {
       return skipAll(job, reason, stopSummary(reason, request.spec.timeoutMs, "source"));
     return skipAll(job, "failure", source.message);
   }
-  return runSteps(job, interpreter);
+  await confinement.prepare();
+  return runSteps(job, interpreter, confinement);
 }
 
-async function runSteps(job: Job, interpreter: Interpreter): Promise<JobResult> {
+async function runSteps(
+  job: Job,
+  interpreter: Interpreter,
+  confinement: Confinement,
+): Promise<JobResult> {
+  const confine: Confine = confinement;
   const { request, paths, log } = job;
   const facts = await readProjectFacts(paths.src);
   const install = request.spec.install ?? detectInstall(facts);
@@ -229,6 +227,7 @@ async function runSteps(job: Job, interpreter: Interpreter): Promise<JobResult> 
         log,
         signal: job.stop.signal,
         killGraceMs: job.settings.killGraceMs,
+        confine,
         capture: true,
       }),
   });
@@ -238,6 +237,7 @@ async function runSteps(job: Job, interpreter: Interpreter): Promise<JobResult> 
     log,
     signal: job.stop.signal,
     killGraceMs: job.settings.killGraceMs,
+    confine,
     interpreter,
     modules,
     ...(request.inputs === undefined ? {} : { inputs: request.inputs }),
@@ -248,89 +248,5 @@ async function runSteps(job: Job, interpreter: Interpreter): Promise<JobResult> 
     withPip: needsPip(install, request.spec.steps),
   });
   job.onStart();
-  return runPlanned(job, ctx, planned);
-}
-
-async function runPlanned(
-  job: Job,
-  ctx: StepContext,
-  planned: readonly PlannedStep[],
-): Promise<JobResult> {
-  const { progress, log } = job;
-  for (const [index, step] of planned.entries()) {
-    log.line(`==> ${step.name}`);
-    const started = performance.now();
-    const outcome = await step.run(ctx);
-    const ms = performance.now() - started;
-    const stopped = job.stop.reason() ?? (outcome.kind === "stopped" ? "cancelled" : undefined);
-    if (outcome.kind === "stopped" || stopped !== undefined) {
-      progress.steps.push({
-        name: step.name,
-        conclusion: stopped ?? "cancelled",
-        exitCode: null,
-        durationMs: ms,
-      });
-      progress.addTiming(step.phase, ms);
-      const summary = stopSummary(stopped ?? "cancelled", job.request.spec.timeoutMs, step.name);
-      return skipRest(job, planned.slice(index + 1), stopped ?? "cancelled", summary);
-    }
-    const reportsMs = outcome.reportsMs ?? 0;
-    progress.addTiming(step.phase, ms - reportsMs);
-    progress.addTiming("reports", reportsMs);
-    progress.steps.push({
-      name: step.name,
-      conclusion: outcome.conclusion,
-      exitCode: outcome.exitCode,
-      durationMs: ms,
-    });
-    Object.assign(
-      progress.reports,
-      await redactReports({ reports: outcome.reports ?? {}, redactor: job.redactor, log }),
-    );
-    if (outcome.coverage !== undefined) progress.coverage = outcome.coverage;
-    progress.artifacts.push(...(outcome.artifacts ?? []));
-    log.line(`<== ${step.name}: ${outcome.summary} (${formatDuration(ms)})`);
-    if (outcome.conclusion === "failure") {
-      return skipRest(job, planned.slice(index + 1), "failure", outcome.summary);
-    }
-    if (step.phase === "steps") progress.passed.push(outcome.summary);
-  }
-  return finish(job, "success", progress.successSummary());
-}
-
-function skipRest(
-  job: Job,
-  rest: readonly PlannedStep[],
-  conclusion: StopReason | "failure",
-  summary: string,
-): JobResult {
-  for (const step of rest) job.progress.skip(step.name);
-  return finish(job, conclusion, summary);
-}
-
-/** Ends a job before any step ran: its configured steps are reported as skipped. */
-function skipAll(job: Job, conclusion: StopReason | "failure", summary: string): JobResult {
-  for (const step of job.request.spec.steps) job.progress.skip(step.kind);
-  return finish(job, conclusion, summary);
-}
-
-function finish(
-  job: Job,
-  conclusion: StopReason | "failure" | "success",
-  summary: string,
-): JobResult {
-  job.log.line(`[pylot] ${conclusion}: ${summary}`);
-  job.progress.reports["job.log"] = join(job.paths.reports, "job.log");
-  const result = job.progress.finish({
-    jobId: job.request.jobId,
-    attempt: job.request.attempt,
-    conclusion,
-    summary: job.log.redact(summary),
-    logTail: job.log.tail(),
-  });
-  // Summaries and step names quote config commands and error messages: mask them as the log is.
-  return {
-    ...result,
-    steps: result.steps.map((step) => ({ ...step, name: job.log.redact(step.name) })),
-  };
+  return runPlanned(job, ctx, planned, confinement);
 }

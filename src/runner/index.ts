@@ -1,4 +1,11 @@
-export { createLocalExecutor, type LocalExecutorOptions } from "./executor.js";
+export { createLocalExecutor, type LocalExecutor, type LocalExecutorOptions } from "./executor.js";
+export { type IsolationLevel, type Sandbox } from "./sandbox.js";
+export {
+  readSandboxSettings,
+  SandboxSettingError,
+  type JobLimits,
+  type SandboxSettings,
+} from "./sandbox-settings.js";
 export { hostSecrets } from "./host-secrets.js";
 export { discoverInterpreters, type DiscoverOptions } from "./discover-interpreters.js";
 export {

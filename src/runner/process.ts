@@ -1,5 +1,7 @@
 import { spawn, type ChildProcessByStdio } from "node:child_process";
-import { createWriteStream, type WriteStream } from "node:fs";
+import { constants, createWriteStream, rmSync, type WriteStream } from "node:fs";
+import { access, stat } from "node:fs/promises";
+import { delimiter, isAbsolute, join, resolve as resolvePath } from "node:path";
 import type { Readable } from "node:stream";
 import type { JobLog, LogSink } from "./job-log.js";
 
@@ -24,6 +26,16 @@ export interface RunOptions {
   readonly capture?: boolean;
   /** Most bytes of stdout kept by `capture`; default 1 MiB. */
   readonly captureLimit?: number;
+  /** Runs the command confined (a job's command); without it, as the runner itself. */
+  readonly confine?: Confine;
+}
+
+/** How a job's command is confined: see Confinement. */
+export interface Confine {
+  /** The argv that runs `argv` (its command an absolute path) confined. */
+  wrap(argv: readonly string[]): readonly string[];
+  /** Called once the command and its pipes are done, before the result is returned. */
+  settle(): Promise<void>;
 }
 
 export interface RunResult {
@@ -39,9 +51,42 @@ const CAPTURE_LIMIT = 1024 * 1024;
  * (background children it left behind) is terminated too, so nothing outlives the step; when
  * the signal fires, the whole group gets SIGTERM, then SIGKILL after the grace period.
  */
-export function runProcess(options: RunOptions): Promise<RunResult> {
-  if (options.signal.aborted) return Promise.resolve({ outcome: { kind: "stopped" }, stdout: "" });
+export async function runProcess(options: RunOptions): Promise<RunResult> {
+  if (options.signal.aborted) return { outcome: { kind: "stopped" }, stdout: "" };
+  const { confine } = options;
+  if (confine === undefined) return spawnGroup(options.argv, options);
   const [command, ...args] = options.argv;
+  if (command === undefined) throw new Error("runProcess needs a command");
+  const path = await resolveCommand(command, options);
+  if (path === undefined)
+    return { outcome: { kind: "not-started", message: `spawn ${command} ENOENT` }, stdout: "" };
+  const result = await spawnGroup(confine.wrap([path, ...args]), options);
+  await confine.settle();
+  return result;
+}
+
+/**
+ * The executable `command` names, looked up on the PATH of the command's own environment as
+ * spawn would: a wrapper (unshare, setpriv) would otherwise report a missing command as its
+ * own failure rather than as a command that could not start.
+ */
+async function resolveCommand(command: string, options: RunOptions): Promise<string | undefined> {
+  if (command.includes("/"))
+    return isAbsolute(command) ? command : resolvePath(options.cwd, command);
+  for (const dir of (options.env.PATH ?? "").split(delimiter)) {
+    if (dir === "") continue;
+    const path = resolvePath(options.cwd, join(dir, command));
+    const executable = await access(path, constants.X_OK).then(
+      async () => (await stat(path)).isFile(),
+      () => false,
+    );
+    if (executable) return path;
+  }
+  return undefined;
+}
+
+function spawnGroup(argv: readonly string[], options: RunOptions): Promise<RunResult> {
+  const [command, ...args] = argv;
   if (command === undefined) throw new Error("runProcess needs a command");
   return new Promise((resolve) => {
     let child: ChildProcessByStdio<null, Readable, Readable>;
@@ -176,9 +221,18 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
+/**
+ * A report file written fresh: the job's uid may own the folder, and a symlink it planted at
+ * this name must not send the runner's write elsewhere (O_EXCL never follows one).
+ */
 function openReport(path: string | undefined): WriteStream | undefined {
   if (path === undefined) return undefined;
-  const stream = createWriteStream(path, { flags: "w", mode: 0o640 });
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // A folder by that name: the exclusive open below fails and the report is missing.
+  }
+  const stream = createWriteStream(path, { flags: "wx", mode: 0o640 });
   stream.on("error", () => undefined);
   return stream;
 }

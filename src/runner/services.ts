@@ -6,7 +6,10 @@ import { exec, type StepContext } from "./step-context.js";
 
 const POLL_MS = 250;
 
-/** A started service: its process group, stopped with `stopServices`. */
+/**
+ * A started service: its process group (with a namespace, that of the `unshare` holding it, so
+ * stopping it ends every process the service started), stopped with `stopServices`.
+ */
 export interface RunningService {
   readonly name: string;
   readonly pid: number | undefined;
@@ -48,7 +51,8 @@ export async function startServices(
 }
 
 function spawnService(ctx: StepContext, service: ServiceSpec): RunningService {
-  const child = spawn("/bin/sh", ["-c", service.start], {
+  const [command = "/bin/sh", ...args] = ctx.confine.wrap(["/bin/sh", "-c", service.start]);
+  const child = spawn(command, args, {
     cwd: ctx.paths.src,
     env: ctx.env,
     detached: true,

@@ -3,7 +3,7 @@ import type { JobInputs } from "../engine/ports.js";
 import type { Artifact } from "../pipeline/types.js";
 import type { Interpreter } from "./interpreter-choice.js";
 import type { JobLog } from "./job-log.js";
-import { runProcess, type RunResult } from "./process.js";
+import { runProcess, type Confine, type RunResult } from "./process.js";
 import { parseJson } from "./read-capped.js";
 import type { JobPaths } from "./workspace.js";
 
@@ -14,6 +14,8 @@ export interface StepContext {
   readonly log: JobLog;
   readonly signal: AbortSignal;
   readonly killGraceMs: number;
+  /** How the job's commands are confined (namespace, limits, uid). */
+  readonly confine: Confine;
   readonly interpreter: Interpreter;
   readonly modules: ModuleProbe;
   /** What the jobs this one needs produced (the build's wheel). */
@@ -66,6 +68,7 @@ export function exec(
     log: ctx.log,
     signal: ctx.signal,
     killGraceMs: ctx.killGraceMs,
+    confine: ctx.confine,
     ...(options.stdoutFile === undefined ? {} : { stdoutFile: options.stdoutFile }),
     ...(options.capture === undefined ? {} : { capture: options.capture }),
   });

@@ -1,3 +1,4 @@
+import { chmod } from "node:fs/promises";
 import type { Logger } from "pino";
 import type { Store } from "../engine/ports.js";
 import { resolveDatabaseUrl } from "./database-url.js";
@@ -46,9 +47,23 @@ export interface OpenStoreOptions {
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const location = resolveDatabaseUrl(options.url);
   switch (location.kind) {
-    case "sqlite":
-      return SqliteStore.open({ path: location.path, logger: options.logger });
+    case "sqlite": {
+      const store = SqliteStore.open({ path: location.path, logger: options.logger });
+      await ownerOnly(location.path);
+      return store;
+    }
     case "postgres":
       return PostgresStore.open({ url: location.url, logger: options.logger });
   }
+}
+
+/**
+ * The SQLite file and its WAL are readable by the bot alone: jobs running as another uid
+ * (PYLOT_RUNNER_UID) must not read pipelines, deliveries or deployments. SQLite gives new
+ * -wal and -shm files the database file's mode.
+ */
+async function ownerOnly(path: string): Promise<void> {
+  if (path === ":memory:") return;
+  for (const file of [path, `${path}-wal`, `${path}-shm`])
+    await chmod(file, 0o600).catch(() => undefined);
 }

@@ -47,10 +47,19 @@ export interface TestPylot {
 
 let deliveries = 0;
 
-/** The real app (store, engine, local runner) behind Probot, with GitHub stubbed by nock. */
-export async function startPylot(env: Record<string, string> = {}): Promise<TestPylot> {
+/**
+ * The real app (store, engine, local runner) behind Probot, with GitHub stubbed by nock; the
+ * store is an in-memory SQLite one unless `databaseUrl` names another.
+ */
+export async function startPylot(
+  env: Record<string, string> = {},
+  options: { readonly databaseUrl?: string } = {},
+): Promise<TestPylot> {
   const workdir = await mkdtemp(join(tmpdir(), "pylot-app-"));
-  const store = await openStore({ url: "sqlite::memory:", logger: silentLog });
+  const store = await openStore({
+    url: options.databaseUrl ?? "sqlite::memory:",
+    logger: silentLog,
+  });
   const probot = newProbot();
   const app = createPylotApp({
     routes,

@@ -128,10 +128,17 @@ describe("a job that tries to read the bot's secrets", () => {
       ["Pylot", "completed", "success"],
       ["Pylot / test (3.11, linux)", "completed", "success"],
     ]);
-    // What a same-uid job CAN read (the isolation level, reported rather than hidden).
+    // What a job running as the bot's uid can read (the isolation level, reported rather than
+    // hidden): in its PID namespace no other process's /proc entry, but the bot's files, yes.
+    // test/security/runner-uid.test.ts shows what PYLOT_RUNNER_UID takes away.
     expect({
-      sentinelEnvironReadable: VALUES.every((v) => String(seen.sentinel).includes(v)),
+      botEnvironReadable: VALUES.some((v) => String(seen.bot).includes(v)),
+      sentinelEnvironReadable: VALUES.some((v) => String(seen.sentinel).includes(v)),
       databaseReadable: String(seen.database).includes(SECRETS.PYLOT_DATABASE_URL),
-    }).toEqual({ sentinelEnvironReadable: true, databaseReadable: true });
+    }).toEqual({
+      botEnvironReadable: false,
+      sentinelEnvironReadable: false,
+      databaseReadable: true,
+    });
   });
 });

@@ -24,6 +24,7 @@ import { createLocalExecutor } from "../../../src/runner/index.js";
 import { openStore } from "../../../src/store/index.js";
 import { recordingReporter, silentLogger } from "../../helpers/engine.js";
 import { removeKeys, TEST_REDIS_URL, uniquePrefix } from "../../helpers/redis.js";
+import { hostPids } from "../../helpers/processes.js";
 
 /** Set-up of the queue tests: real Redis, real engine and store, runners in this process. */
 
@@ -193,12 +194,14 @@ export function outcomes(view: PipelineView): Record<string, [string, string | n
 }
 
 /** The pids the sleepy fixture prints into its job log, once it has printed them. */
+/** The host pids of the sleeper fixture's two processes, once it printed them ([] before). */
 export async function sleeperPids(workdir: string, pipelineId: string, key: string) {
   const log = join(workdir, "reports", pipelineId, key, "job.log");
   const match = /sleeper pid (\d+) grandchild pid (\d+)/.exec(
     await readFile(log, "utf8").catch(() => ""),
   );
-  return match === null ? [] : [Number(match[1]), Number(match[2])];
+  // Printed in the job's PID namespace: mapped to this host's pids while they run.
+  return match === null ? [] : hostPids(workdir, [Number(match[1]), Number(match[2])]);
 }
 
 /** A config that runs one quick command on a bare interpreter. */

@@ -1,15 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import {
-  isAlive,
-  leftoverJobs,
-  removeDir,
-  reportsDir,
-  request,
-  runJob,
-  tempDir,
-} from "./harness.js";
+import { hostPids, isAlive, processesUnder } from "../../helpers/processes.js";
+import { leftoverJobs, removeDir, reportsDir, request, runJob, tempDir } from "./harness.js";
 
 const SLEEPER = { kind: "test", run: "python sleeper.py", coverage: false } as const;
 const PIDS = /sleeper pid (\d+) grandchild pid (\d+)/;
@@ -44,7 +37,7 @@ describe("job lifecycle", () => {
       ],
     });
     expect(pids).toHaveLength(2);
-    expect(await Promise.all(pids.map(isAlive))).toEqual([false, false]);
+    expect(await processesUnder(workdir)).toEqual([]);
     expect(await leftoverJobs(workdir)).toEqual([]);
   });
 
@@ -62,7 +55,8 @@ describe("job lifecycle", () => {
     const log = join(reportsDir(workdir, "job-3.12"), "job.log");
     const pids = await vi.waitFor(
       async () => {
-        const found = pidsIn(await readFile(log, "utf8").catch(() => ""));
+        const printed = pidsIn(await readFile(log, "utf8").catch(() => ""));
+        const found = await hostPids(workdir, printed);
         expect(found).toHaveLength(2);
         return found;
       },
@@ -109,7 +103,7 @@ describe("job lifecycle", () => {
     const pid = Number(/background pid (\d+)/.exec(result.logTail)?.[1]);
     expect(result.conclusion).toBe("success");
     expect(pid).toBeGreaterThan(0);
-    expect(await isAlive(pid)).toBe(false);
+    expect(await processesUnder(workdir)).toEqual([]);
   });
 });
 
