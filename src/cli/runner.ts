@@ -14,6 +14,7 @@ import {
   type StallSettings,
 } from "../dispatch/index.js";
 import { createSourceFetcher } from "../github/source-tarball.js";
+import { dockerInfo, usableLabels, type EngineCheck } from "../runner/docker-engine.js";
 import {
   createLocalExecutor,
   discoverInterpreters,
@@ -33,6 +34,8 @@ export interface RunnerCommandOptions {
   readonly fetchSource?: FetchSource;
   /** Where log lines go; default stderr. */
   readonly logDestination?: DestinationStream;
+  /** Whether a Docker engine answers (label `docker`); default `docker info`. */
+  readonly dockerProbe?: () => Promise<EngineCheck>;
 }
 
 type Setup<T> =
@@ -132,7 +135,9 @@ async function prepare(options: RunnerCommandOptions, logger: Logger): Promise<S
   if (!fetchSource.ok) return fetchSource;
   const pythons = await discoverPythons(options.env, logger);
   if (!pythons.ok) return pythons;
-  return ok({ labels: labels.value, pythons: pythons.value, fetchSource: fetchSource.value });
+  const probe = options.dockerProbe ?? (() => dockerInfo(options.env));
+  const usable = await usableLabels(labels.value, { probe, logger });
+  return ok({ labels: usable, pythons: pythons.value, fetchSource: fetchSource.value });
 }
 
 function ok<T>(value: T): Setup<T> {

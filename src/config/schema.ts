@@ -17,6 +17,15 @@ const label = z
 
 const commandList = z.array(z.string().min(1)).describe("Shell commands, run in order");
 
+/** A file or folder of the repository: relative, and never above its root. */
+const repoPath = z
+  .string()
+  .min(1)
+  .refine(
+    (path) => !path.startsWith("/") && !path.split(/[/\\]/).includes(".."),
+    "a path inside the repository (relative, without ..)",
+  );
+
 /** A tool section: `false` disables it, an object enables it with options. */
 function toolSection<T extends z.ZodRawShape>(shape: T, description: string) {
   return z.union([z.literal(false), z.strictObject(shape)]).describe(description);
@@ -174,7 +183,16 @@ export const PylotConfigSchema = z
       })
       .default({ run: "python -m pytest", coverage: {} }),
     build: z
-      .strictObject({ wheel: z.boolean().default(false).describe("Build sdist and wheel") })
+      .strictObject({
+        wheel: z.boolean().default(false).describe("Build sdist and wheel"),
+        docker: z
+          .strictObject({
+            file: repoPath.default("Dockerfile").describe("The Dockerfile"),
+            context: repoPath.default(".").describe("The build context folder"),
+          })
+          .optional()
+          .describe("Build a container image on a runner with a Docker engine (label docker)"),
+      })
       .default({ wheel: false }),
     integration: z
       .strictObject({

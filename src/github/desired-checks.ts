@@ -78,6 +78,7 @@ function jobSummary(job: JobRecord, downloads: string | undefined): string {
   const artifacts = artifactTable(result.artifacts ?? [], downloads);
   if (artifacts !== undefined) lines.push(artifacts);
   const facts = [
+    result.image === undefined ? undefined : `image \`${result.image.id}\``,
     result.interpreter === undefined ? undefined : `Python ${cell(result.interpreter)}`,
     result.coverage === undefined ? undefined : `line coverage ${result.coverage.toFixed(1)} %`,
     job.attempt > 1 ? `attempt ${job.attempt}` : undefined,

@@ -90,6 +90,21 @@ function integrationJobs(config: PylotConfig, base: JobBase, first: Leg): JobSpe
   }));
 }
 
+/** The runner label of hosts with a Docker engine: `docker` jobs go only to them. */
+export const DOCKER_LABEL = "docker";
+
+/**
+ * `build.docker`: one job for runners labelled `docker` (its leg's `os` is the label jobs are
+ * routed by), installing nothing: the Dockerfile says what the image holds.
+ */
+function dockerJob(config: PylotConfig, base: JobBase, first: Leg): JobSpec | undefined {
+  const docker = config.build.docker;
+  if (docker === undefined) return undefined;
+  const leg = { python: first.python, os: DOCKER_LABEL, extra: {} };
+  const steps: Step[] = [{ kind: "docker", file: docker.file, context: docker.context }];
+  return { ...singleJob(base, leg, { key: "docker", kind: "build", steps }), install: [] };
+}
+
 /**
  * Turns a validated config into the jobs of one pipeline. Pure: the same config and options
  * always give the same plan, so a plan can be recomputed, compared and tested as data.
@@ -140,6 +155,8 @@ export function plan(config: PylotConfig, options: PlanOptions): Pipeline {
     jobs.push(singleJob(base, first, { key: "build", kind: "build", steps: [{ kind: "wheel" }] }));
     jobs.push(...integrationJobs(config, base, first));
   }
+  const docker = dockerJob(config, base, first);
+  if (docker !== undefined) jobs.push(docker);
   return {
     jobs,
     failFast: config.matrix["fail-fast"],

@@ -27,6 +27,7 @@ export const StepSchema = z.discriminatedUnion("kind", [
   }),
   z.object({ kind: z.literal("test"), run: z.string(), coverage: z.boolean() }),
   z.object({ kind: z.literal("wheel") }),
+  z.object({ kind: z.literal("docker"), file: z.string(), context: z.string() }),
   z.object({
     kind: z.literal("integration"),
     run: z.string(),

@@ -56,6 +56,8 @@ export type Step =
     }
   | { readonly kind: "test"; readonly run: string; readonly coverage: boolean }
   | { readonly kind: "wheel" }
+  /** `docker build` of `build.docker`, on a runner with a Docker engine; paths are the repo's. */
+  | { readonly kind: "docker"; readonly file: string; readonly context: string }
   /**
    * `integration.run` in a fresh venv holding only the build job's wheel, with the configured
    * services started around it (best effort).
@@ -221,6 +223,8 @@ export const JobResultSchema = z.object({
   interpreter: z.string().optional(),
   /** Built files (their paths are the `dist/<name>` reports), when the job built any. */
   artifacts: z.array(ArtifactSchema).optional(),
+  /** The container image a `docker` job built: its id as `docker build --iidfile` wrote it. */
+  image: z.object({ id: z.string().regex(/^sha256:[0-9a-f]{64}$/) }).optional(),
   ...ReportFieldsShape,
 });
 export type JobResult = z.infer<typeof JobResultSchema>;

@@ -1,5 +1,7 @@
 import type { JobResult, Step } from "../pipeline/types.js";
 import { RESULT_FINDINGS_CAP } from "../pipeline/types.js";
+import { IMAGE_ID, IMAGE_REPORT } from "./docker-step.js";
+import { readCapped } from "./read-capped.js";
 import {
   banditGate,
   parseReportFile,
@@ -16,7 +18,7 @@ import {
 /** What a job's report files say, as the optional fields of its JobResult. */
 export type ReportFields = Pick<
   JobResult,
-  "findings" | "findingsOmitted" | "tools" | "tests" | "coverageReport" | "rejected"
+  "findings" | "findingsOmitted" | "tools" | "tests" | "coverageReport" | "rejected" | "image"
 >;
 
 export interface CollectOptions {
@@ -65,7 +67,15 @@ export async function collectReports(options: CollectOptions): Promise<ReportFie
     .sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
   const parseOptions: ParseFileOptions = { ...options.parse, root: options.root };
   for (const file of files) await parseOne(parsed, file, parseOptions);
-  return fieldsOf(parsed, options.cap ?? RESULT_FINDINGS_CAP);
+  const image = await imageOf(options.reports[IMAGE_REPORT]);
+  return { ...fieldsOf(parsed, options.cap ?? RESULT_FINDINGS_CAP), ...image };
+}
+
+/** The image a docker job built, from its `image.iid` (64 bytes and a prefix, no more read). */
+async function imageOf(path: string | undefined): Promise<Pick<ReportFields, "image">> {
+  if (path === undefined) return {};
+  const id = ((await readCapped(path, 256)) ?? "").trim();
+  return IMAGE_ID.test(id) ? { image: { id } } : {};
 }
 
 async function parseOne(

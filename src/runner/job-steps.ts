@@ -1,5 +1,6 @@
 import type { JobSpec, Step } from "../pipeline/types.js";
 import { runDeployStep } from "./deploy-step.js";
+import { runDockerStep } from "./docker-step.js";
 import type { RunOutcome } from "./process.js";
 import { buildBackendModule, type ProjectFacts } from "./project.js";
 import { exec, failed, type StepContext, type StepOutcome } from "./step-context.js";
@@ -43,6 +44,7 @@ export function wantedModules(steps: readonly Step[], facts: ProjectFacts): stri
         return ["build", "twine", buildBackendModule(facts.pyproject)];
       case "deploy":
       case "integration":
+      case "docker":
         return [];
       default:
         return [step.kind];
@@ -84,6 +86,8 @@ function runStep(step: Step, ctx: StepContext): Promise<StepOutcome> {
       return runDeployStep(step, ctx);
     case "integration":
       return runIntegrationStep(step, ctx);
+    case "docker":
+      return runDockerStep(step, ctx);
     default:
       return runToolStep(step, ctx);
   }

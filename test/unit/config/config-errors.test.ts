@@ -61,13 +61,22 @@ describe("parseConfigText: unknown keys", () => {
       },
     },
     {
-      text: "docker: true",
+      text: "kubernetes: true",
+      error: {
+        line: 1,
+        column: 1,
+        key: "kubernetes",
+        message:
+          'unknown key "kubernetes"; allowed: python, os, venv, matrix, timeout-minutes, install, lint, typecheck, security, test, build, integration, deploy',
+      },
+    },
+    {
+      text: "docker: { file: Dockerfile }",
       error: {
         line: 1,
         column: 1,
         key: "docker",
-        message:
-          'unknown key "docker"; allowed: python, os, venv, matrix, timeout-minutes, install, lint, typecheck, security, test, build, integration, deploy',
+        message: 'unknown key "docker" (did you mean "build.docker"?)',
       },
     },
     {
