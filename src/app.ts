@@ -21,7 +21,14 @@ import {
 } from "./github/index.js";
 import { createPullRequestReports } from "./github/pull-request-reports.js";
 import { createHandlers, type Handlers } from "./handlers/index.js";
-import { createOps, pylotLogger, type Ops } from "./http/index.js";
+import {
+  WEBHOOK_MAX_BYTES,
+  capWebhookBodies,
+  createOps,
+  pylotLogger,
+  requireWebhookSecret,
+  type Ops,
+} from "./http/index.js";
 import { depthOf } from "./metrics/index.js";
 import {
   createLocalExecutor,
@@ -82,6 +89,8 @@ export interface PylotAppOptions {
   readonly store?: Store;
   /** Close the app on SIGTERM/SIGINT so job processes are stopped; default true. */
   readonly handleSignals?: boolean;
+  /** Refuse to start without a WEBHOOK_SECRET of the operator's (`npm start`); default false. */
+  readonly requireWebhookSecret?: boolean;
 }
 
 export interface PylotServices {
@@ -283,6 +292,13 @@ export function createPylotApp(options: PylotAppOptions): PylotApp {
   let wired: Promise<PylotServices> | undefined;
   const appFn = async (app: Probot, fnOptions: ApplicationFunctionOptions) => {
     const log = pylotLogger(app.log);
+    const env = options.env ?? process.env;
+    if (options.requireWebhookSecret === true) requireWebhookSecret(env);
+    capWebhookBodies(app, {
+      path: env.WEBHOOK_PATH || "/api/github/webhooks",
+      maxBytes: WEBHOOK_MAX_BYTES,
+      logger: log,
+    });
     wired = wire(app, options, log);
     const services = await wired;
     const handlers = createHandlers({

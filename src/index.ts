@@ -15,5 +15,8 @@ export function routes(app: Probot, handlers: Handlers): void {
   app.on("pull_request.closed", handlers.pullRequestClosed);
 }
 
-/** The Probot entry `npm start` runs (`probot run ./dist/index.js`). */
-export default createPylotApp({ routes });
+/**
+ * The Probot entry `npm start` runs (`probot run ./dist/index.js`); it refuses to start without
+ * a WEBHOOK_SECRET, which Probot would otherwise default to a public one.
+ */
+export default createPylotApp({ routes, requireWebhookSecret: true });

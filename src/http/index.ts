@@ -16,6 +16,13 @@ export {
   type DeliveryContext,
   type WebhookGuard,
 } from "./webhook-guard.js";
+export {
+  WEBHOOK_MAX_BYTES,
+  capBodies,
+  capWebhookBodies,
+  type BodyCapOptions,
+} from "./webhook-body-cap.js";
+export { WebhookSecretError, requireWebhookSecret } from "./webhook-secret.js";
 export { healthHandler, createReadinessHandler } from "./health.js";
 export { checkReadiness, summarize, type CheckResult, type Readiness } from "./readiness.js";
 export { bearerMatches, createMetricsHandler } from "./metrics-route.js";

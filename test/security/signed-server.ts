@@ -17,6 +17,8 @@ export interface SignedPylot {
   readonly store: Store;
   /** POSTs a raw body to the webhook path with the given headers; answers the status. */
   post(body: string, headers: Record<string, string>): Promise<number>;
+  /** POSTs a body stream (as a socket would deliver it); answers the status. */
+  send(body: Readable, headers: Record<string, string>): Promise<number>;
   /** Waits for the commit's pipeline and its check run writes. */
   settle(commit: string): Promise<void>;
   close(): Promise<void>;
@@ -53,27 +55,29 @@ export async function startSignedPylot(): Promise<SignedPylot> {
   await probot.load(app, { cwd: process.cwd(), addHandler: () => undefined });
   const services = await app.services();
   const middleware = await probot.getNodeMiddleware();
+  const send = async (body: Readable, headers: Record<string, string>) => {
+    // Probot's node middleware on an in-memory request: a socket would be a request the
+    // GitHub stub helper reports as unexpected.
+    const request = Object.assign(body, {
+      method: "POST",
+      url: "/api/github/webhooks",
+      headers: { "content-type": "application/json", ...headers },
+    });
+    let status = 0;
+    const response = {
+      writeHead(code: number) {
+        status = code;
+        return { end: () => undefined };
+      },
+    };
+    await middleware(request, response);
+    return status;
+  };
   return {
     app,
     store,
-    async post(body, headers) {
-      // Probot's node middleware on an in-memory request: a socket would be a request the
-      // GitHub stub helper reports as unexpected.
-      const request = Object.assign(Readable.from([Buffer.from(body)]), {
-        method: "POST",
-        url: "/api/github/webhooks",
-        headers: { "content-type": "application/json", ...headers },
-      });
-      let status = 0;
-      const response = {
-        writeHead(code: number) {
-          status = code;
-          return { end: () => undefined };
-        },
-      };
-      await middleware(request, response);
-      return status;
-    },
+    post: (body, headers) => send(Readable.from([Buffer.from(body)]), headers),
+    send,
     async settle(commit) {
       const pipeline = await store.findPipelineBySha("Codertocat/Hello-World", commit);
       if (pipeline === undefined) throw new Error(`no pipeline for ${commit}`);

@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from "node:crypto";
+import { Readable } from "node:stream";
 import { Webhooks } from "@octokit/webhooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fakeChecks } from "../helpers/github-checks.js";
@@ -72,16 +73,66 @@ describe("a webhook whose signature does not verify", () => {
 
     expect(statuses[0]).toBe(statuses[1]);
   });
+});
 
-  it("is refused when it is larger than GitHub ever sends (26 MB) and unsigned", async () => {
-    const huge = JSON.stringify({ ...pushPayload(sha("d2")), padding: "x".repeat(26 << 20) });
+describe("a webhook larger than GitHub ever sends (25 MiB)", () => {
+  const huge = JSON.stringify({ ...pushPayload(sha("d2")), padding: "x".repeat(26 << 20) });
 
-    const status = await pylot.post(huge, headers(randomUUID(), { "x-hub-signature-256": good }));
+  it.each([
+    ["unsigned", good],
+    ["correctly signed", sign(huge)],
+  ])("%s, is refused with 413 before its signature is checked", async (_what, signature) => {
+    const id = randomUUID();
 
-    expect(status).toBe(400);
+    const status = await pylot.post(huge, headers(id, { "x-hub-signature-256": signature }));
+
+    expect(status).toBe(413);
     expect(await pylot.store.findPipelineBySha("Codertocat/Hello-World", sha("d2"))).toBe(
       undefined,
     );
+    expect(await pylot.store.recordDelivery(id, "push")).toBe(true);
+    expect(gh.unexpected).toEqual([]);
+  });
+
+  it("announced by its Content-Length, is refused without reading a byte of it", async () => {
+    let reads = 0;
+    const body = new Readable({
+      read() {
+        reads += 1;
+        this.push(null);
+      },
+    });
+
+    const status = await pylot.send(body, {
+      ...headers(randomUUID(), { "x-hub-signature-256": good }),
+      "content-length": String(30 << 20),
+    });
+
+    expect(status).toBe(413);
+    expect(reads).toBe(0);
+  });
+
+  it("sent chunked without a length, is cut off soon after the cap", async () => {
+    let sent = 0;
+    const chunk = Buffer.alloc(1 << 20, "x");
+    const endless = Readable.from(
+      (function* () {
+        for (;;) {
+          sent += 1;
+          yield chunk;
+        }
+      })(),
+    );
+
+    const status = await pylot.send(
+      endless,
+      headers(randomUUID(), { "x-hub-signature-256": good }),
+    );
+
+    expect(status).toBe(413);
+    // 26 chunks pass the cap; a stream reads a few ahead of its reader, never without end.
+    expect(sent).toBeGreaterThan(25);
+    expect(sent).toBeLessThan(60);
   });
 });
 
