@@ -125,6 +125,16 @@ export class QueueDispatcher implements Dispatcher {
     this.#log.debug({ job: request.jobId, attempt: request.attempt, queue: queue.name }, "queued");
   }
 
+  /** Jobs waiting for a runner in every run queue any replica has used (the depth metric). */
+  async waiting(): Promise<number> {
+    let total = 0;
+    for (const name of (await this.#queues.known()).keys()) {
+      const counts = await this.#queues.get(name).getJobCounts("waiting", "prioritized", "delayed");
+      total += Object.values(counts).reduce((sum, count) => sum + count, 0);
+    }
+    return total;
+  }
+
   /** A waiting job is removed; a running one is aborted by its runner, which kills its processes. */
   async cancel(jobId: string): Promise<void> {
     const client = await this.#client();

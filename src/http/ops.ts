@@ -33,7 +33,7 @@ export interface OpsOptions {
   readonly store: Store;
   readonly logger: Logger;
   /** Jobs waiting for a runner slot, read at scrape time; undefined when unknown. */
-  readonly queueDepth: () => number | undefined;
+  readonly queueDepth: () => number | undefined | Promise<number | undefined>;
   /** True when jobs run in this process (PYLOT_RUNNER=local): shutdown lets them finish. */
   readonly localJobs: boolean;
   /** The kept build artifacts, served at `/artifacts/…`; no route without them. */

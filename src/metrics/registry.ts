@@ -17,7 +17,7 @@ const JOB_DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 3600];
 
 export interface PylotMetricsOptions {
   /** Jobs waiting for a runner slot, read at scrape time; undefined when unknown. */
-  readonly queueDepth: () => number | undefined;
+  readonly queueDepth: () => number | undefined | Promise<number | undefined>;
   /** Node process metrics (`pylot_process_*`, `pylot_nodejs_*`); default true. */
   readonly processMetrics?: boolean;
 }
@@ -70,10 +70,10 @@ export function createMetrics(options: PylotMetricsOptions): PylotMetrics {
   });
   new Gauge({
     name: "pylot_queue_depth",
-    help: "Jobs waiting for a free runner slot on this replica.",
+    help: "Jobs waiting for a runner: this replica's local pool, or every run queue in Redis.",
     registers,
-    collect() {
-      const depth = options.queueDepth();
+    async collect() {
+      const depth = await options.queueDepth();
       if (depth !== undefined) this.set(depth);
     },
   });
@@ -111,9 +111,16 @@ export function createMetrics(options: PylotMetricsOptions): PylotMetrics {
   };
 }
 
-/** A dispatcher's waiting jobs when it keeps a local queue (`LocalDispatcher#depth`). */
-export function depthOf(dispatcher: object): number | undefined {
-  return "depth" in dispatcher && typeof dispatcher.depth === "number"
-    ? dispatcher.depth
-    : undefined;
+/**
+ * A dispatcher's waiting jobs: the local pool's (`LocalDispatcher#depth`), or the count of
+ * every run queue a queue dispatcher reads from Redis (`QueueDispatcher#waiting`). A Redis that
+ * does not answer leaves the gauge as it was rather than failing the scrape.
+ */
+export async function depthOf(dispatcher: object): Promise<number | undefined> {
+  if ("depth" in dispatcher && typeof dispatcher.depth === "number") return dispatcher.depth;
+  if ("waiting" in dispatcher && typeof dispatcher.waiting === "function") {
+    const waiting = (dispatcher.waiting as () => Promise<number>).bind(dispatcher);
+    return waiting().catch(() => undefined);
+  }
+  return undefined;
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { bullJobId, createQueueDispatcher, runQueueName } from "../../../src/dispatch/index.js";
 import type { DispatchRequest } from "../../../src/engine/ports.js";
+import { depthOf } from "../../../src/metrics/index.js";
 import type { JobResult } from "../../../src/pipeline/types.js";
 import { scriptedExecutor } from "../../helpers/engine.js";
 import { inspectQueue, TEST_REDIS_URL } from "../../helpers/redis.js";
@@ -214,6 +215,19 @@ describe("queue dispatcher with runners in this process", () => {
     expect(before).toBe("waiting");
     expect(await queue.getJobState(bullId)).toBe("unknown");
     expect(outcomes(done)).toEqual({ "test-3.9-linux": ["completed", "cancelled", 1] });
+  });
+
+  it("counts the jobs waiting in every run queue, for the queue depth metric", async () => {
+    cluster = new Cluster();
+    const { engine, dispatcher } = await cluster.replica();
+    const idle = await depthOf(dispatcher);
+    const started = await startProject(engine, "multi", commandConfig(["3.9", "3.10"], "true"));
+    const waiting = await depthOf(dispatcher);
+
+    await engine.cancelPipeline(started.pipeline.id, "superseded by def456");
+    await engine.waitForPipeline(started.pipeline.id);
+
+    expect([idle, waiting, await depthOf(dispatcher)]).toEqual([0, 2, 0]);
   });
 
   it("turns a job that fails on its runner into a failure result", async () => {

@@ -146,8 +146,10 @@ describe("small readers", () => {
     [{ depth: 4 }, 4],
     [{ depth: "4" }, undefined],
     [{}, undefined],
-  ])("queue depth of %j is %s", (dispatcher, depth) => {
-    expect(depthOf(dispatcher)).toBe(depth);
+    [{ waiting: () => Promise.resolve(6) }, 6],
+    [{ waiting: () => Promise.reject(new Error("Redis is down")) }, undefined],
+  ])("queue depth of %j is %s", async (dispatcher, depth) => {
+    expect(await depthOf(dispatcher)).toBe(depth);
   });
 
   it.each([
