@@ -1,4 +1,5 @@
 import { isRepoName } from "./badge-request.js";
+import type { ParsedUrl } from "./respond.js";
 
 /**
  * Artifact URLs, decoded and validated: `/artifacts/:owner/:repo/:sha` (the commit's list, JSON)
@@ -13,10 +14,7 @@ export type ArtifactRequest = {
   readonly token?: string;
 } & ({ readonly kind: "list" } | { readonly kind: "file"; readonly name: string });
 
-export type ParsedArtifactUrl =
-  | { readonly kind: "artifact"; readonly request: ArtifactRequest }
-  | { readonly kind: "invalid" }
-  | { readonly kind: "not-ours" };
+export type ParsedArtifactUrl = ParsedUrl<ArtifactRequest>;
 
 const PREFIX = "/artifacts/";
 const OWNER = /^[A-Za-z0-9][A-Za-z0-9_-]{0,38}$/;
@@ -61,9 +59,9 @@ export function parseArtifactUrl(url: string): ParsedArtifactUrl {
   const token = tokenOf(at < 0 ? "" : url.slice(at + 1));
   if (!token.ok) return { kind: "invalid" };
   const target = { owner, repo, sha, ...(token.token === undefined ? {} : { token: token.token }) };
-  if (segments.length === 3) return { kind: "artifact", request: { ...target, kind: "list" } };
+  if (segments.length === 3) return { kind: "ours", request: { ...target, kind: "list" } };
   if (name === undefined || !isArtifactName(name)) return { kind: "invalid" };
-  return { kind: "artifact", request: { ...target, kind: "file", name } };
+  return { kind: "ours", request: { ...target, kind: "file", name } };
 }
 
 /** `<publicUrl>/artifacts/owner/repo/sha[/name]`: where a kept artifact is downloaded. */

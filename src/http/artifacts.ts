@@ -2,10 +2,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
 import type { Logger } from "pino";
 import type { ArtifactFiles } from "../artifacts/file-store.js";
-import type { ArtifactIndex, ArtifactRecord, RepositoryRecord, Store } from "../engine/ports.js";
+import type { ArtifactIndex, ArtifactRecord, Store } from "../engine/ports.js";
 import { artifactUrl, parseArtifactUrl, type ArtifactRequest } from "./artifact-request.js";
-import { verifyBadgeToken } from "./badge-token.js";
-import { NO_CACHE, isRead, sendJson, sendText, type HttpHandler } from "./respond.js";
+import { visibleRepository } from "./access.js";
+import { NO_CACHE, readRoute, sendJson, sendText, type HttpHandler } from "./respond.js";
 
 export interface ArtifactRouteOptions {
   readonly store: Pick<Store, "getRepository">;
@@ -15,25 +15,6 @@ export interface ArtifactRouteOptions {
   readonly secret: string | undefined;
   readonly logger: Logger;
   readonly now?: () => Date;
-}
-
-/** Public repositories are open; private ones need the repository's `artifacts` token. */
-async function visibleRepository(
-  options: ArtifactRouteOptions,
-  request: ArtifactRequest,
-): Promise<RepositoryRecord | undefined> {
-  const repository = await options.store.getRepository(`${request.owner}/${request.repo}`);
-  if (repository === undefined || !repository.private) return repository;
-  const { secret } = options;
-  const { token } = request;
-  if (secret === undefined || token === undefined) return undefined;
-  const valid = verifyBadgeToken({ secret, repo: repository.fullName, kind: "artifacts", token });
-  return valid ? repository : undefined;
-}
-
-function notFound(req: IncomingMessage, res: ServerResponse): true {
-  sendText(req, res, 404, "Not Found\n");
-  return true;
 }
 
 function listing(repo: string, sha: string, records: readonly ArtifactRecord[]) {
@@ -95,42 +76,49 @@ async function sendFile(
 export function createArtifactHandler(options: ArtifactRouteOptions): HttpHandler {
   const log = options.logger.child({ name: "artifacts" });
   const now = options.now ?? (() => new Date());
-  return async (req, res) => {
-    const parsed = parseArtifactUrl(req.url ?? "/");
-    if (parsed.kind === "not-ours") return false;
-    if (!isRead(req)) {
-      sendText(req, res, 405, "Method Not Allowed\n", { allow: "GET, HEAD" });
-      return true;
-    }
-    if (parsed.kind === "invalid") {
-      sendText(req, res, 400, "Invalid artifact URL\n");
-      return true;
-    }
-    const { request } = parsed;
-    try {
-      const repository = await visibleRepository(options, request);
-      if (repository === undefined) return notFound(req, res);
-      const repo = repository.fullName;
-      const records = await options.index.listArtifacts(repo, request.sha, now().toISOString());
-      if (request.kind === "list") {
-        if (records.length === 0) return notFound(req, res);
-        sendJson(req, res, 200, listing(repo, request.sha, records));
-        return true;
-      }
-      const record = records.find((r) => r.name === request.name);
-      if (record === undefined) return notFound(req, res);
-      if ((await options.files.sizeOf(record.sha256)) !== record.size) {
-        log.warn(
-          { repo, sha: request.sha, name: record.name },
-          "artifact file is not on this host",
-        );
-        return notFound(req, res);
-      }
-      await sendFile(req, res, { ...options, logger: log }, record);
-    } catch (error: unknown) {
-      log.error({ err: error }, "artifact request failed");
-      if (!res.headersSent) sendText(req, res, 500, "Internal Server Error\n");
-    }
-    return true;
-  };
+  return readRoute({
+    parse: parseArtifactUrl,
+    invalid: "Invalid artifact URL",
+    log,
+    async answer(req, res, request) {
+      const found = await lookup(options, request, now().toISOString(), log);
+      if (found === undefined) sendText(req, res, 404, "Not Found\n");
+      else if (found.kind === "list") sendJson(req, res, 200, found.listing);
+      else await sendFile(req, res, { ...options, logger: log }, found.record);
+    },
+  });
+}
+
+type Found =
+  | { readonly kind: "list"; readonly listing: ReturnType<typeof listing> }
+  | { readonly kind: "file"; readonly record: ArtifactRecord };
+
+/** What the request may see: undefined for anything hidden, unknown, expired or not here. */
+async function lookup(
+  options: ArtifactRouteOptions,
+  request: ArtifactRequest,
+  now: string,
+  log: Logger,
+): Promise<Found | undefined> {
+  const repository = await visibleRepository({
+    store: options.store,
+    fullName: `${request.owner}/${request.repo}`,
+    secret: options.secret,
+    kind: "artifacts",
+    token: request.token,
+  });
+  if (repository === undefined) return undefined;
+  const repo = repository.fullName;
+  const records = await options.index.listArtifacts(repo, request.sha, now);
+  if (request.kind === "list")
+    return records.length === 0
+      ? undefined
+      : { kind: "list", listing: listing(repo, request.sha, records) };
+  const record = records.find((r) => r.name === request.name);
+  if (record === undefined) return undefined;
+  if ((await options.files.sizeOf(record.sha256)) !== record.size) {
+    log.warn({ repo, sha: request.sha, name: record.name }, "artifact file is not on this host");
+    return undefined;
+  }
+  return { kind: "file", record };
 }

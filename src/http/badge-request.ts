@@ -1,3 +1,5 @@
+import type { ParsedUrl } from "./respond.js";
+
 /** Badge URLs, decoded and validated: nothing from them reaches the store or a badge unchecked. */
 
 export const BADGE_KINDS = ["status", "coverage", "deploy"] as const;
@@ -14,10 +16,7 @@ export type BadgeRequest =
   | (BadgeTarget & { readonly kind: "coverage"; readonly branch?: string })
   | (BadgeTarget & { readonly kind: "deploy"; readonly env: string });
 
-export type ParsedBadgeUrl =
-  | { readonly kind: "badge"; readonly request: BadgeRequest }
-  | { readonly kind: "invalid" }
-  | { readonly kind: "not-a-badge" };
+export type ParsedBadgeUrl = ParsedUrl<BadgeRequest>;
 
 // GitHub's rules, a little wider where GitHub Enterprise Server is (underscores in owners).
 const OWNER = /^[A-Za-z0-9][A-Za-z0-9_-]{0,38}$/;
@@ -73,7 +72,7 @@ function optional(value: string | undefined | null, valid: (v: string) => boolea
  */
 export function parseBadgeUrl(url: string): ParsedBadgeUrl {
   const parsed = URL.parse(url, "http://pylot.invalid");
-  if (parsed === null || !parsed.pathname.startsWith("/badges/")) return { kind: "not-a-badge" };
+  if (parsed === null || !parsed.pathname.startsWith("/badges/")) return { kind: "not-ours" };
   const match = PATH.exec(parsed.pathname);
   if (match === null) return { kind: "invalid" };
   const [, rawOwner = "", rawRepo = "", kind, rawEnv] = match;
@@ -88,14 +87,14 @@ export function parseBadgeUrl(url: string): ParsedBadgeUrl {
   if (kind === undefined) {
     const env = rawEnv === undefined ? undefined : decode(rawEnv);
     if (env === undefined || !ENV.test(env)) return { kind: "invalid" };
-    return { kind: "badge", request: { ...target, kind: "deploy", env } };
+    return { kind: "ours", request: { ...target, kind: "deploy", env } };
   }
   const branch = optional(single(query, "branch"), isBranchName);
   if (!branch.ok) return { kind: "invalid" };
   const withBranch = { ...target, ...(branch.value === undefined ? {} : { branch: branch.value }) };
-  if (kind === "coverage") return { kind: "badge", request: { ...withBranch, kind: "coverage" } };
+  if (kind === "coverage") return { kind: "ours", request: { ...withBranch, kind: "coverage" } };
   const check = optional(single(query, "check"), (v) => CHECK.test(v));
   if (!check.ok) return { kind: "invalid" };
   const request = { ...withBranch, ...(check.value === undefined ? {} : { check: check.value }) };
-  return { kind: "badge", request: { ...request, kind: "status" } };
+  return { kind: "ours", request: { ...request, kind: "status" } };
 }

@@ -11,7 +11,7 @@ import {
   type BadgeFace,
 } from "./badge-state.js";
 import { verifyBadgeToken } from "./badge-token.js";
-import { NO_CACHE, isRead, sendText, type HttpHandler } from "./respond.js";
+import { NO_CACHE, readRoute, type HttpHandler } from "./respond.js";
 
 export type BadgeStore = Pick<
   Store,
@@ -90,19 +90,11 @@ function sendBadge(req: IncomingMessage, res: ServerResponse, status: number, fa
 export function createBadgeHandler(options: BadgeRouteOptions): HttpHandler {
   const log = options.logger.child({ name: "badges" });
   let warnedNoSecret = false;
-  return async (req, res) => {
-    const parsed = parseBadgeUrl(req.url ?? "/");
-    if (parsed.kind === "not-a-badge") return false;
-    if (!isRead(req)) {
-      sendText(req, res, 405, "Method Not Allowed\n", { allow: "GET, HEAD" });
-      return true;
-    }
-    if (parsed.kind === "invalid") {
-      sendText(req, res, 400, "Invalid badge URL\n");
-      return true;
-    }
-    const { request } = parsed;
-    try {
+  return readRoute({
+    parse: parseBadgeUrl,
+    invalid: "Invalid badge URL",
+    log,
+    async answer(req, res, request) {
       const repository = await options.store.getRepository(`${request.owner}/${request.repo}`);
       const allowed = access(repository, request, options.secret);
       if (allowed.kind === "no-secret" && !warnedNoSecret) {
@@ -114,13 +106,9 @@ export function createBadgeHandler(options: BadgeRouteOptions): HttpHandler {
       }
       if (allowed.kind !== "granted") {
         sendBadge(req, res, 404, NOT_FOUND_FACE);
-        return true;
+        return;
       }
       sendBadge(req, res, 200, await faceFor(options.store, request, allowed.repository));
-    } catch (error: unknown) {
-      log.error({ err: error, kind: request.kind }, "badge failed");
-      sendText(req, res, 500, "Internal Server Error\n");
-    }
-    return true;
-  };
+    },
+  });
 }

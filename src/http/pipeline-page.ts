@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { PipelineView, Store } from "../engine/ports.js";
-import { verifyBadgeToken } from "./badge-token.js";
+import { visibleRepository } from "./access.js";
 import { PAGE_HEADERS, renderJobPage, renderPipelinePage } from "./pipeline-render.js";
 import { parsePageUrl, pipelineLinks, type PageRequest } from "./pipeline-url.js";
-import { NO_CACHE, isRead, sendText, type HttpHandler } from "./respond.js";
+import { NO_CACHE, readRoute, sendText, type HttpHandler } from "./respond.js";
 
 export type PageStore = Pick<Store, "getPipeline" | "listJobs" | "getRepository">;
 
@@ -28,17 +28,13 @@ async function visibleView(
   secret: string | undefined,
 ): Promise<PipelineView | undefined> {
   const pipeline = await store.getPipeline(request.pipelineId);
-  const repo = pipeline?.trigger.repo;
-  if (pipeline === undefined || repo === undefined) return undefined;
-  const repository = await store.getRepository(repo);
-  if (repository === undefined) return undefined;
-  if (repository.private) {
-    const { token } = request;
-    if (secret === undefined || token === undefined) return undefined;
-    if (!verifyBadgeToken({ secret, repo: repository.fullName, kind: "logs", token }))
-      return undefined;
-  }
-  return { pipeline, jobs: await store.listJobs(pipeline.id) };
+  const fullName = pipeline?.trigger.repo;
+  if (pipeline === undefined || fullName === undefined) return undefined;
+  const { token } = request;
+  const repository = await visibleRepository({ store, fullName, secret, kind: "logs", token });
+  return repository === undefined
+    ? undefined
+    : { pipeline, jobs: await store.listJobs(pipeline.id) };
 }
 
 function sendPage(req: IncomingMessage, res: ServerResponse, html: string): void {
@@ -51,35 +47,23 @@ function sendPage(req: IncomingMessage, res: ServerResponse, html: string): void
 export function createPipelinePageHandler(options: PipelinePageOptions): HttpHandler {
   const log = options.logger.child({ name: "pipeline-pages" });
   const link = pipelineLinks({ publicUrl: options.publicUrl, secret: options.secret });
-  return async (req, res) => {
-    const parsed = parsePageUrl(req.url ?? "/");
-    if (parsed.kind === "not-a-page") return false;
-    if (!isRead(req)) {
-      sendText(req, res, 405, "Method Not Allowed\n", { allow: "GET, HEAD" });
-      return true;
-    }
-    if (parsed.kind === "invalid") {
-      sendText(req, res, 400, "Invalid pipeline URL\n");
-      return true;
-    }
-    const { request } = parsed;
-    try {
+  return readRoute({
+    parse: parsePageUrl,
+    invalid: "Invalid pipeline URL",
+    log,
+    async answer(req, res, request) {
       const view = await visibleView(options.store, request, options.secret);
       const job =
         request.kind === "job" ? view?.jobs.find((j) => j.spec.key === request.key) : undefined;
       if (view === undefined || (request.kind === "job" && job === undefined)) {
         sendText(req, res, 404, "Not Found\n");
-        return true;
+        return;
       }
       sendPage(
         req,
         res,
         job === undefined ? renderPipelinePage(view, link) : renderJobPage(view, job, link),
       );
-    } catch (error: unknown) {
-      log.error({ err: error, pipeline: request.pipelineId }, "pipeline page failed");
-      sendText(req, res, 500, "Internal Server Error\n");
-    }
-    return true;
-  };
+    },
+  });
 }

@@ -1,4 +1,5 @@
 import { badgeToken } from "./badge-token.js";
+import type { ParsedUrl } from "./respond.js";
 
 /**
  * The addresses of Pylot's pipeline pages (`details_url` of every check run):
@@ -36,10 +37,7 @@ export type PageRequest =
       readonly token?: string;
     };
 
-export type ParsedPageUrl =
-  | { readonly kind: "page"; readonly request: PageRequest }
-  | { readonly kind: "invalid" }
-  | { readonly kind: "not-a-page" };
+export type ParsedPageUrl = ParsedUrl<PageRequest>;
 
 const PATH = /^\/pipelines\/([^/]+)(?:\/jobs\/([^/]+))?\/?$/;
 const ID = /^[A-Za-z0-9._:-]{1,200}$/;
@@ -56,7 +54,7 @@ function decode(segment: string): string | undefined {
 /** Paths outside `/pipelines/` are not ours; malformed ones are invalid. */
 export function parsePageUrl(url: string): ParsedPageUrl {
   const parsed = URL.parse(url, "http://pylot.invalid");
-  if (parsed === null || !parsed.pathname.startsWith("/pipelines/")) return { kind: "not-a-page" };
+  if (parsed === null || !parsed.pathname.startsWith("/pipelines/")) return { kind: "not-ours" };
   const match = PATH.exec(parsed.pathname);
   if (match === null) return { kind: "invalid" };
   const pipelineId = decode(match[1] ?? "");
@@ -68,7 +66,7 @@ export function parsePageUrl(url: string): ParsedPageUrl {
     return { kind: "invalid" };
   const token = tokens[0] === undefined ? {} : { token: tokens[0] };
   if (match[2] === undefined)
-    return { kind: "page", request: { kind: "pipeline", pipelineId, ...token } };
+    return { kind: "ours", request: { kind: "pipeline", pipelineId, ...token } };
   if (key === undefined) return { kind: "invalid" };
-  return { kind: "page", request: { kind: "job", pipelineId, key, ...token } };
+  return { kind: "ours", request: { kind: "job", pipelineId, key, ...token } };
 }

@@ -18,7 +18,7 @@ describe("parseArtifactUrl", () => {
     const parsed = parseArtifactUrl(url);
 
     expect(parsed).toEqual({
-      kind: "artifact",
+      kind: "ours",
       request: { owner: "octo", repo: "app", sha: SHA, ...expected },
     });
   });

@@ -74,7 +74,7 @@ describe("badgeMarkdown", () => {
 
     const parsed = paths.map((path) => parseBadgeUrl(path));
 
-    expect(parsed.map((p) => (p.kind === "badge" ? p.request.token : p.kind))).toEqual([
+    expect(parsed.map((p) => (p.kind === "ours" ? p.request.token : p.kind))).toEqual([
       badgeToken({ secret: SECRET, repo: "octo/app", kind: "status" }),
       badgeToken({ secret: SECRET, repo: "octo/app", kind: "coverage" }),
       badgeToken({ secret: SECRET, repo: "octo/app", kind: "deploy" }),

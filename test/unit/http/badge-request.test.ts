@@ -36,7 +36,7 @@ describe("parseBadgeUrl", () => {
   ])("reads $url", ({ url, request }) => {
     const parsed = parseBadgeUrl(url);
 
-    expect(parsed).toEqual({ kind: "badge", request });
+    expect(parsed).toEqual({ kind: "ours", request });
   });
 
   it.each([
@@ -69,7 +69,7 @@ describe("parseBadgeUrl", () => {
     (url) => {
       const parsed = parseBadgeUrl(url);
 
-      expect(parsed).toEqual({ kind: "not-a-badge" });
+      expect(parsed).toEqual({ kind: "not-ours" });
     },
   );
 });
