@@ -27,6 +27,11 @@ export {
 } from "./load.js";
 export { formatConfigErrors, type ConfigError, type ConfigParse } from "./errors.js";
 export { hasPythonMarkers, PYTHON_MARKER_FILES } from "./markers.js";
-export { MAX_CONFIG_BYTES, readConfigFile, type ConfigFileRead } from "./read-file.js";
+export {
+  MAX_CONFIG_BYTES,
+  readConfigFile,
+  tooLargeMessage,
+  type ConfigFileRead,
+} from "./read-file.js";
 export { MAX_ALIAS_COUNT } from "./yaml-source.js";
 export { EXTENDS_KEY } from "./extends.js";

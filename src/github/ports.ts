@@ -15,6 +15,8 @@ export type CheckRunAction = NonNullable<CheckRunCreateParams["actions"]>[number
 /** Reads `.github/pylot.yml` (with `_extends`), the raw file, and the repository root. */
 export interface ConfigPort {
   readonly config: Pick<ProbotOctokit["config"], "get">;
+  /** Where the config file's size is checked before Probot's loader parses it. */
+  readonly hook: ProbotOctokit["hook"];
   readonly rest: { readonly repos: Pick<ProbotOctokit["rest"]["repos"], "getContent"> };
 }
 

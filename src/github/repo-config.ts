@@ -2,10 +2,12 @@ import {
   CONFIG_FILE,
   hasPythonMarkers,
   parseConfigText,
+  tooLargeMessage,
   validateConfigValue,
   type ConfigError,
   type PylotConfig,
 } from "../config/index.js";
+import { capConfigReads, ConfigTooLargeError } from "./config-size.js";
 import type { ConfigPort } from "./ports.js";
 
 /** What a repository asks for at one commit. */
@@ -65,6 +67,17 @@ async function rootNames(octokit: ConfigPort, at: RepoAt): Promise<string[]> {
   }
 }
 
+function tooLarge(bytes: number): RepoConfig {
+  const error: ConfigError = {
+    file: CONFIG_FILE,
+    line: 1,
+    column: 1,
+    key: "(root)",
+    message: tooLargeMessage(bytes),
+  };
+  return { kind: "invalid", errors: [error], annotate: true };
+}
+
 /**
  * Probot's loader failed without an HTTP error: the YAML does not parse, or `_extends` leads
  * somewhere broken. Our own parser on the file's text says where.
@@ -94,6 +107,7 @@ async function unloadable(octokit: ConfigPort, at: RepoAt, cause: unknown): Prom
  * @throws the Octokit error when GitHub fails: that is not a config problem.
  */
 export async function loadRepoConfig(octokit: ConfigPort, at: RepoAt): Promise<RepoConfig> {
+  capConfigReads(octokit);
   let result: Awaited<ReturnType<ConfigPort["config"]["get"]>>;
   try {
     result = await octokit.config.get({
@@ -103,6 +117,7 @@ export async function loadRepoConfig(octokit: ConfigPort, at: RepoAt): Promise<R
       branch: at.sha,
     });
   } catch (error) {
+    if (error instanceof ConfigTooLargeError) return tooLarge(error.bytes);
     if (httpStatus(error) !== undefined) throw error;
     return unloadable(octokit, at, error);
   }
