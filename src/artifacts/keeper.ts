@@ -44,6 +44,10 @@ export class ArtifactKeeper implements ArtifactHook {
     this.#now = options.now ?? (() => new Date());
   }
 
+  pathOf(sha256: string): string {
+    return this.#options.files.pathOf(sha256);
+  }
+
   async keep(pipeline: PipelineRecord, result: JobResult): Promise<JobResult> {
     const artifacts = result.artifacts ?? [];
     if (artifacts.length === 0) return result;

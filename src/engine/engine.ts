@@ -22,7 +22,7 @@ import type {
 import { keptResult } from "./kept-result.js";
 import { jobId, newJobRecord, newPipelineRecord } from "./records.js";
 import { KeyedSerial } from "./serial.js";
-import { jobInputs, syntheticResult, stopSummary } from "./results.js";
+import { deployInputs, jobInputs, syntheticResult, stopSummary } from "./results.js";
 import { Waiters } from "./waiters.js";
 
 export interface EngineOptions {
@@ -307,7 +307,7 @@ export class Engine implements DispatchEvents {
     if (this.#dispatcher === undefined) throw new Error("engine has no dispatcher attached");
     const inputs =
       job.spec.needs.length === 0
-        ? undefined
+        ? deployInputs(job.spec, this.#artifacts)
         : jobInputs(job, await this.#store.listJobs(pipeline.id));
     await this.#dispatcher.enqueue({
       jobId: job.id,

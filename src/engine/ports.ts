@@ -230,6 +230,8 @@ export interface ArtifactIndex {
  */
 export interface ArtifactHook {
   keep(pipeline: PipelineRecord, result: JobResult): Promise<JobResult>;
+  /** Where the kept file of a digest is on this host (a deploy job's inputs); it may be gone. */
+  pathOf(sha256: string): string;
 }
 
 /** What a runner needs to run one job. Serializable: it may cross a queue. */

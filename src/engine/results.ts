@@ -1,6 +1,6 @@
 import type { Decision } from "../pipeline/state.js";
-import type { Conclusion, JobResult } from "../pipeline/types.js";
-import type { JobInputs, JobRecord, PipelineView } from "./ports.js";
+import type { Conclusion, JobResult, JobSpec } from "../pipeline/types.js";
+import type { ArtifactHook, JobInputs, JobRecord, PipelineView } from "./ports.js";
 
 /** The result of a job that ended without a runner: skipped, cancelled, or a gate. */
 export function syntheticResult(
@@ -54,4 +54,30 @@ export function jobInputs(job: JobRecord, jobs: readonly JobRecord[]): JobInputs
     }),
   );
   return artifacts.length === 0 ? undefined : { artifacts };
+}
+
+/** The `job` of a deploy job's inputs: they come from the build job of the commit's pipeline. */
+const BUILD_JOB_KEY = "build";
+
+/**
+ * The files a deploy job is handed: the build artifacts its deploy step names by content, at
+ * the engine's kept copies of those digests. Undefined when it names none; without an artifact
+ * store (`hook` undefined) too, and the runner then fails the job rather than deploy without
+ * them. Whether a file is still there is the runner's check, as it copies and verifies it.
+ */
+export function deployInputs(
+  spec: JobSpec,
+  hook: Pick<ArtifactHook, "pathOf"> | undefined,
+): JobInputs | undefined {
+  const wanted = spec.steps.flatMap((step) =>
+    step.kind === "deploy" ? (step.artifacts ?? []) : [],
+  );
+  if (wanted.length === 0 || hook === undefined) return undefined;
+  return {
+    artifacts: wanted.map((artifact) => ({
+      ...artifact,
+      path: hook.pathOf(artifact.sha256),
+      job: BUILD_JOB_KEY,
+    })),
+  };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { JOB_KINDS } from "./types.js";
+import { ArtifactSchema, JOB_KINDS } from "./types.js";
 
 /**
  * The one schema of a planned pipeline as data: the store keeps it and the queue carries it,
@@ -46,6 +46,8 @@ export const StepSchema = z.discriminatedUnion("kind", [
     environment: z.string(),
     deploymentId: z.number().int().positive(),
     secretNames: z.array(z.string()).optional(),
+    artifacts: z.array(ArtifactSchema).optional(),
+    image: z.string().optional(),
   }),
 ]);
 

@@ -81,6 +81,13 @@ export type Step =
        * after a restart gets the same ones back and no other environment's.
        */
       readonly secretNames?: readonly string[] | undefined;
+      /**
+       * The build's kept files the job is handed (`PYLOT_ARTIFACTS`, `PYLOT_WHEEL`), named by
+       * content: the engine finds their bytes by SHA-256, the runner checks them after copying.
+       */
+      readonly artifacts?: readonly Artifact[] | undefined;
+      /** The image id a `build.docker` job recorded (`PYLOT_IMAGE`). */
+      readonly image?: string | undefined;
     };
 
 export type StepKind = Step["kind"];

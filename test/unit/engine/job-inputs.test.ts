@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { JobRecord } from "../../../src/engine/ports.js";
-import { jobInputs } from "../../../src/engine/results.js";
+import { deployInputs, jobInputs } from "../../../src/engine/results.js";
 import type { Artifact } from "../../../src/pipeline/types.js";
 import { job } from "../cli/views.js";
 
@@ -51,5 +51,38 @@ describe("jobInputs", () => {
     const inputs = jobInputs(consumer, jobs);
 
     expect(inputs).toBeUndefined();
+  });
+});
+
+describe("deployInputs", () => {
+  const deployJob = (artifacts?: Artifact[]) => {
+    const record = job("deploy", { kind: "deploy" });
+    const step = {
+      kind: "deploy",
+      run: "./deploy",
+      environment: "staging",
+      deploymentId: 7,
+    } as const;
+    return { ...record.spec, steps: [artifacts === undefined ? step : { ...step, artifacts }] };
+  };
+  const store = { pathOf: (sha256: string) => `/kept/${sha256.slice(0, 2)}/${sha256}` };
+
+  it("hands a deploy job the kept copies of the files its step names", () => {
+    const inputs = deployInputs(deployJob([sdist, wheel]), store);
+
+    expect(inputs).toEqual({
+      artifacts: [
+        { ...sdist, path: `/kept/bb/${sdist.sha256}`, job: "build" },
+        { ...wheel, path: `/kept/aa/${wheel.sha256}`, job: "build" },
+      ],
+    });
+  });
+
+  it.each([
+    ["a deploy of a project that builds nothing", deployJob(), store],
+    ["a deploy step naming no file", deployJob([]), store],
+    ["an engine without an artifact store", deployJob([wheel]), undefined],
+  ])("gives nothing for %s", (_name, spec, hook) => {
+    expect(deployInputs(spec, hook)).toBeUndefined();
   });
 });
