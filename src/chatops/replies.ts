@@ -27,6 +27,8 @@ export function renderRefused(input: {
   return `🚫 \`/${input.command}\` refused: ${escapeText(input.message)}`;
 }
 
+const IMAGE_ID = /^sha256:[0-9a-f]{64}$/;
+
 function deployment(record: DeploymentRecord): string {
   return `${commit(record.sha)} (deployment ${record.id})`;
 }
@@ -40,6 +42,22 @@ function planLines(plan: DeployPlan): string[] {
   if (plan.bypassedChecks.length > 0) {
     lines.push(`- ⚠️ Forced past: ${plan.bypassedChecks.map(escapeText).join(", ")}.`);
   }
+  return [...lines, ...builtLines(plan)];
+}
+
+/** The build's files (name and first 12 hex of SHA-256) and image the job gets. */
+function builtLines(plan: DeployPlan): string[] {
+  const files = (plan.artifacts ?? []).map(
+    (artifact) => `${code(artifact.name)} (\`${artifact.sha256.slice(0, 12)}\`)`,
+  );
+  const lines: string[] = [];
+  const whose = plan.rollback === undefined ? "" : ` of ${commit(plan.sha)}, not rebuilt`;
+  if (files.length > 0) lines.push(`- Artifacts${whose}: ${files.join(", ")}.`);
+  const image = plan.image;
+  if (image !== undefined)
+    lines.push(
+      `- Image: ${IMAGE_ID.test(image) ? `\`${image.slice(0, 19)}\`` : escapeText(image)}.`,
+    );
   return lines;
 }
 

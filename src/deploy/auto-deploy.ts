@@ -10,7 +10,14 @@ import type { DeployReporterOctokit } from "./deploy-scene.js";
 import { defaultBranchConfig, syncedHistory } from "./environment-history.js";
 import { deployGate } from "./gate.js";
 import { historyOf } from "./history.js";
-import { PYLOT_ACTOR, deploySecretValues, isDeployPipeline, startDeploy } from "./orchestrate.js";
+import { findBuildEvidence } from "./build-evidence.js";
+import {
+  PYLOT_ACTOR,
+  badgeSecretOf,
+  deploySecretValues,
+  isDeployPipeline,
+  startDeploy,
+} from "./orchestrate.js";
 import type { AutoRollbackDeps } from "./auto-rollback.js";
 import { deploySecrets } from "./secrets.js";
 
@@ -55,6 +62,8 @@ export interface AutoDeployOptions {
   readonly configs: ConfigCache;
   readonly engine: Pick<Engine, "start">;
   readonly publicUrl: string | undefined;
+  /** `PYLOT_BADGE_SECRET`, for the log links of private repositories; default: from `env`. */
+  readonly badgeSecret?: string | undefined;
   /** The bot's environment: deploy secrets, and the values masked in what is written. */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The Python of the deploy job (as for `/deploy`). */
@@ -170,6 +179,14 @@ async function deployTo(ctx: Context, commit: Commit, env: string): Promise<void
     lock: await options.store.getLock(repo, env),
     force: false,
     now: ctx.now().toISOString(),
+    build: await findBuildEvidence({
+      store: options.store,
+      repo,
+      sha,
+      build: config.build,
+      now: ctx.now(),
+      retentionDays: options.env.PYLOT_ARTIFACT_RETENTION_DAYS,
+    }),
   });
   const redactions = deploySecretValues(options.env);
   if (!gate.ok) {
@@ -178,7 +195,7 @@ async function deployTo(ctx: Context, commit: Commit, env: string): Promise<void
     return;
   }
   const started = await startDeploy(
-    { ...options, octokit },
+    { ...options, octokit, badgeSecret: options.badgeSecret ?? badgeSecretOf(options.env) },
     {
       at,
       plan: gate.plan,

@@ -7,6 +7,7 @@ import {
   syncedHistory,
   type DefaultBranchPort,
 } from "./environment-history.js";
+import { findBuildEvidence, type FindBuildInput } from "./build-evidence.js";
 import { deployGate, type DeployPlan } from "./gate.js";
 import { describeLock } from "./locks.js";
 import {
@@ -32,7 +33,8 @@ export interface AutoRollbackDeps extends Omit<DeployDeps, "octokit" | "store"> 
   readonly octokit: DeployOctokit & DefaultBranchPort;
   readonly store: DeployDeps["store"] &
     Parameters<typeof syncedHistory>[0]["store"] &
-    Parameters<typeof defaultBranchConfig>[0]["store"];
+    Parameters<typeof defaultBranchConfig>[0]["store"] &
+    FindBuildInput["store"];
   /** The bot's environment, for the environment's secrets. */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly now: Date;
@@ -149,6 +151,14 @@ async function planRollback(deps: AutoRollbackDeps, failed: Failed): Promise<Pla
     force: false,
     rollback: { target: choice.target, current },
     now: deps.now.toISOString(),
+    build: await findBuildEvidence({
+      store: deps.store,
+      repo: run.repo,
+      sha: choice.target.sha,
+      build: loaded.config.build,
+      now: deps.now,
+      retentionDays: deps.env.PYLOT_ARTIFACT_RETENTION_DAYS,
+    }),
   });
   if (!gate.ok) return gate;
   const environments = Object.keys(loaded.config.deploy);

@@ -23,6 +23,7 @@ export interface FinishDeps {
   readonly store: AutoRollbackDeps["store"];
   readonly engine: Pick<Engine, "start">;
   readonly publicUrl: string | undefined;
+  readonly badgeSecret: string | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly log: Logger;
   readonly now: () => Date;

@@ -1,4 +1,6 @@
 import type { DeployEnvironment } from "../config/schema.js";
+import type { Artifact } from "../pipeline/types.js";
+import type { BuildEvidence } from "./build-evidence.js";
 import { checksVerdict, describeCheck, type ChecksVerdict } from "./checks.js";
 import { condemnedBy, hasSucceeded, historyOf, isRunning, shortSha } from "./history.js";
 import { describeLock, lockBlocks } from "./locks.js";
@@ -14,6 +16,8 @@ export const GATE_REFUSALS = [
   "checks-pending",
   "checks-failing",
   "requires-not-met",
+  "no-successful-build",
+  "artifacts-expired",
 ] as const;
 export type GateRefusal = (typeof GATE_REFUSALS)[number];
 
@@ -36,6 +40,10 @@ export interface DeployPlan {
   /** Checks an admin's `--force` went past ("Pylot / lint (failure)"); empty when green. */
   readonly bypassedChecks: readonly string[];
   readonly rollback?: { readonly from: DeploymentRecord; readonly to: DeploymentRecord };
+  /** The commit's kept build files the job gets; absent when the project builds none. */
+  readonly artifacts?: readonly Artifact[];
+  /** The image id its `build.docker` job recorded. */
+  readonly image?: string;
 }
 
 export type GateResult =
@@ -63,6 +71,8 @@ export interface DeployGateInput {
   readonly rollback?: { readonly target: DeploymentRecord; readonly current: DeploymentRecord };
   /** ISO 8601; when given, deployments running longer than RUNNING_STALE_MS do not block. */
   readonly now?: string;
+  /** What the commit's CI built (`findBuildEvidence`); absent: the project builds nothing. */
+  readonly build?: BuildEvidence | undefined;
 }
 
 const PRODUCTION_WORDS = new Set(["prod", "production", "prd", "live"]);
@@ -81,7 +91,8 @@ const refuse = (reason: GateRefusal, message: string): Refusal => ({ ok: false, 
 /**
  * Decides whether a `/deploy` (or a chosen rollback) may go ahead, in a fixed order so the same
  * situation always gets the same answer: environment, commit, fork, running deployment, lock,
- * checks, requires.
+ * checks, requires, build. A project that builds deploys its commit's kept build, never a
+ * rebuild, so a commit without one is refused (even with `--force`).
  */
 export function deployGate(input: DeployGateInput): GateResult {
   const { env, pr, rollback } = input;
@@ -98,8 +109,10 @@ export function deployGate(input: DeployGateInput): GateResult {
   }
   const refusal =
     runningOrLocked(input) ??
-    (rollback === undefined ? prGates(input, environment, sha) : undefined);
+    (rollback === undefined ? prGates(input, environment, sha) : undefined) ??
+    buildGate(input, sha);
   if (refusal !== undefined) return refusal;
+  const built = input.build?.kind === "built" ? input.build : undefined;
   const verdict =
     rollback === undefined ? checksVerdict(input.checks) : ({ kind: "green" } as const);
   return {
@@ -116,8 +129,35 @@ export function deployGate(input: DeployGateInput): GateResult {
       ...(rollback === undefined
         ? {}
         : { rollback: { from: rollback.current, to: rollback.target } }),
+      ...(built === undefined ? {} : { artifacts: built.artifacts }),
+      ...(built?.image === undefined ? {} : { image: built.image }),
     },
   };
+}
+
+function buildGate(input: DeployGateInput, sha: string): Refusal | undefined {
+  const { build } = input;
+  switch (build?.kind) {
+    case undefined:
+    case "not-required":
+    case "built":
+      return undefined;
+    case "no-build": {
+      const next =
+        input.rollback === undefined
+          ? "build first: /retest."
+          : `Pylot deploys only what CI built, so name another deployment: /rollback ${input.env} to <sha>.`;
+      return refuse(
+        "no-successful-build",
+        `${shortSha(sha)} has no successful build (${build.why}): ${next}`,
+      );
+    }
+    case "expired":
+      return refuse(
+        "artifacts-expired",
+        `The artifacts of ${shortSha(sha)} expired (retention ${build.retentionDays} days). Pylot deploys only what CI built and kept: re-run its Pylot / build check run to build it again.`,
+      );
+  }
 }
 
 function runningOrLocked(input: DeployGateInput): Refusal | undefined {

@@ -67,6 +67,19 @@ export const DeploymentPayloadSchema = z.object({
   trigger: z.enum(["auto", "auto-rollback"]).optional(),
   branch: z.string().max(255).optional(),
   rollbackFrom: z.number().int().positive().optional(),
+  /** The build files the deploy job was handed, by content (issue 10). */
+  artifacts: z
+    .array(
+      z.object({
+        name: z.string().max(255),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+        size: z.number().int().nonnegative(),
+      }),
+    )
+    .max(100)
+    .optional(),
+  /** The image id of the commit's `build.docker` job. */
+  image: z.string().max(100).optional(),
 });
 export type DeploymentPayload = z.infer<typeof DeploymentPayloadSchema>;
 

@@ -10,7 +10,7 @@ import {
   type DeployReporterOctokit,
   type Scene,
 } from "./deploy-scene.js";
-import { DEPLOY_EXTERNAL, deployLogUrl, deploySecretValues } from "./orchestrate.js";
+import { DEPLOY_EXTERNAL, badgeSecretOf, deployLogUrl, deploySecretValues } from "./orchestrate.js";
 
 export { deploymentState } from "./deploy-finish.js";
 
@@ -20,6 +20,8 @@ export interface DeployReportersOptions {
   /** Starts an automatic rollback's pipeline. */
   readonly engine: Pick<Engine, "start">;
   readonly publicUrl: string | undefined;
+  /** `PYLOT_BADGE_SECRET`, for the log links of private repositories; default: from `env`. */
+  readonly badgeSecret?: string | undefined;
   /** The bot's environment: its `PYLOT_ENV_*` values are masked in everything written. */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly logger: Logger;
@@ -37,6 +39,10 @@ export function createDeployReporters(options: DeployReportersOptions): {
 } {
   const log = options.logger.child({ name: "deploy-reporter" });
   const secrets = deploySecretValues(options.env);
+  const links = {
+    publicUrl: options.publicUrl,
+    secret: options.badgeSecret ?? badgeSecretOf(options.env),
+  };
   const scene = async (view: PipelineView, job?: JobRecord): Promise<Scene | undefined> => {
     const current = job ?? view.jobs[0];
     const step = current?.spec.steps.find((s) => s.kind === "deploy");
@@ -49,13 +55,14 @@ export function createDeployReporters(options: DeployReportersOptions): {
     }
     const [owner = "", name = ""] = repo.split("/");
     const octokit = await options.octokitFor(run.installationId);
-    const logUrl = deployLogUrl(options.publicUrl, { ...view, jobs: [current] });
+    const logUrl = deployLogUrl(links, { ...view, jobs: [current] });
     return { run, job: current, octokit, at: { owner, repo: name }, secrets, logUrl };
   };
   const finishing: FinishDeps = {
     store: options.store,
     engine: options.engine,
     publicUrl: options.publicUrl,
+    badgeSecret: links.secret,
     env: options.env,
     log,
     now: options.now ?? (() => new Date()),

@@ -1,12 +1,6 @@
 import type { Engine } from "../engine/engine.js";
 import type { HealthCheckConfig } from "../config/schema.js";
-import type {
-  DeployOrigin,
-  DeployRun,
-  PipelineRecord,
-  PipelineView,
-  Store,
-} from "../engine/ports.js";
+import type { DeployOrigin, DeployRun, PipelineRecord, Store } from "../engine/ports.js";
 import type { CommentsPort, RepoRef } from "../github/comments.js";
 import {
   createDeployment,
@@ -14,17 +8,25 @@ import {
   type DeploymentsPort,
 } from "../github/deployments.js";
 import type { ChecksPort } from "../github/ports.js";
-import type { JobSpec, Pipeline } from "../pipeline/types.js";
 import { RUNNING_STALE_MS, type DeployPlan } from "./gate.js";
 import { deploymentPayload, type DeploymentPayload } from "./history.js";
 import { describeLock, lockBlocks } from "./locks.js";
 import type { DeploymentRecord, EnvLock } from "./types.js";
+import { deployLogUrl, deployPipeline, deployRef } from "./deploy-job.js";
 
 /**
  * The effects of an accepted `/deploy` or `/rollback` (or of Pylot's own automatic deploy or
  * rollback): the GitHub deployment, its `queued` status, the environment claimed in the store,
  * and a one-job pipeline that runs the environment's `run` command. What happens next is reported by `createDeployReporters`.
  */
+
+export {
+  DEPLOY_EXTERNAL,
+  DEPLOY_JOB_KEY,
+  deployLogUrl,
+  deployPipeline,
+  deployRef,
+} from "./deploy-job.js";
 
 /** The installation client the deploy orchestration and its reporter use. */
 export type DeployOctokit = CommentsPort & {
@@ -34,14 +36,19 @@ export type DeployOctokit = CommentsPort & {
   };
 };
 
-/** Job bookkeeping keys of the deploy check run. */
-export const DEPLOY_EXTERNAL = { id: "deployCheckRunId", url: "deployCheckRunUrl" } as const;
-export const DEPLOY_JOB_KEY = "deploy";
 /** The `actor` of deployments Pylot makes by itself (automatic deploys and rollbacks). */
 export const PYLOT_ACTOR = "pylot";
 
 export function isDeployPipeline(pipeline: Pick<PipelineRecord, "trigger">): boolean {
   return pipeline.trigger.event === "deploy";
+}
+
+/** `PYLOT_BADGE_SECRET` of the bot's environment, when set. */
+export function badgeSecretOf(
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  const secret = env.PYLOT_BADGE_SECRET;
+  return secret === undefined || secret === "" ? undefined : secret;
 }
 
 /** Every deploy secret the bot holds: whatever it writes is masked with all of them. */
@@ -50,50 +57,6 @@ export function deploySecretValues(env: Readonly<Record<string, string | undefin
     .filter(([key]) => key.startsWith("PYLOT_ENV_"))
     .map(([, value]) => value)
     .filter((value): value is string => value !== undefined && value !== "");
-}
-
-/** The deploy pipeline: one job, in a fresh workspace of the plan's commit, installing nothing. */
-export function deployPipeline(input: {
-  readonly plan: DeployPlan;
-  readonly deploymentId: number;
-  readonly python: string;
-  readonly timeoutMs: number;
-  readonly secrets: Readonly<Record<string, string>>;
-}): Pipeline {
-  const { plan } = input;
-  const job: JobSpec = {
-    key: DEPLOY_JOB_KEY,
-    name: `deploy (${plan.env})`,
-    kind: "deploy",
-    leg: { python: input.python, os: "linux", extra: {} },
-    needs: [],
-    install: [],
-    systemSitePackages: false,
-    steps: [
-      {
-        kind: "deploy",
-        run: plan.run,
-        environment: plan.env,
-        deploymentId: input.deploymentId,
-        secretNames: Object.keys(input.secrets).sort(),
-      },
-    ],
-    timeoutMs: input.timeoutMs,
-    matrix: false,
-  };
-  return { jobs: [job], failFast: false, warnings: [] };
-}
-
-/** Where a deploy's log is: Pylot's own page when it has a public URL, else the check run. */
-export function deployLogUrl(
-  publicUrl: string | undefined,
-  view: PipelineView,
-): string | undefined {
-  const base = publicUrl?.replace(/\/+$/, "");
-  if (base !== undefined) {
-    return `${base}/pipelines/${encodeURIComponent(view.pipeline.id)}/jobs/${DEPLOY_JOB_KEY}`;
-  }
-  return view.jobs[0]?.external[DEPLOY_EXTERNAL.url];
 }
 
 export interface DeployRequest {
@@ -132,6 +95,8 @@ export interface DeployDeps {
   >;
   readonly engine: Pick<Engine, "start">;
   readonly publicUrl: string | undefined;
+  /** `PYLOT_BADGE_SECRET`: signs the log links of private repositories. */
+  readonly badgeSecret?: string | undefined;
 }
 
 export type DeployStart =
@@ -162,14 +127,11 @@ function payloadOf(request: DeployRequest): DeploymentPayload {
     ...(origin.kind === "push" ? { trigger: "auto", branch: origin.branch } : {}),
     ...(origin.kind === "health-check" ? { trigger: "auto-rollback" } : {}),
     ...(rollbackFrom === undefined ? {} : { rollbackFrom }),
+    ...(plan.artifacts === undefined
+      ? {}
+      : { artifacts: plan.artifacts.map(({ name, sha256, size }) => ({ name, sha256, size })) }),
+    ...(plan.image === undefined ? {} : { image: plan.image }),
   });
-}
-
-/** `PYLOT_REF` of the deploy job: the PR's head, the pushed branch, or the rollback's commit. */
-export function deployRef(plan: DeployPlan, origin: DeployOrigin): string {
-  if (plan.rollback !== undefined) return plan.sha;
-  if (origin.kind === "push") return `refs/heads/${origin.branch}`;
-  return plan.pr === undefined ? plan.sha : `refs/pull/${plan.pr}/head`;
 }
 
 export async function startDeploy(deps: DeployDeps, request: DeployRequest): Promise<DeployStart> {
@@ -268,7 +230,7 @@ async function runDeployJob(
       source: { kind: "github", repo, sha: plan.sha, installationId: at.installationId },
       secrets: request.secrets,
     });
-    const logUrl = deployLogUrl(deps.publicUrl, view);
+    const logUrl = deployLogUrl({ publicUrl: deps.publicUrl, secret: deps.badgeSecret }, view);
     return { kind: "started", deploymentId: created.id, pipelineId: view.pipeline.id, logUrl };
   } catch (error) {
     await status("error", "Pylot could not start the deploy job");

@@ -1,6 +1,7 @@
 import type { Command } from "../chatops/commands.js";
 import { renderDeployAccepted, renderDryRun, renderRefused } from "../chatops/replies.js";
 import type { DeployEnvironment } from "../config/schema.js";
+import { findBuildEvidence, type BuildEvidence } from "../deploy/build-evidence.js";
 import { deployGate, type DeployPlan, type GateResult } from "../deploy/gate.js";
 import { syncedHistory } from "../deploy/environment-history.js";
 import { describeLock } from "../deploy/locks.js";
@@ -43,6 +44,7 @@ export async function deployCommand(
     force: command.force,
     fromFork: head.fromFork,
     now: ctx.now.toISOString(),
+    build: await buildOf(ctx, head.sha),
   });
   if (!gate.ok) return refused("deploy", gate);
   if (command.dryRun) return { reply: renderDryRun(gate.plan), reaction: "rocket" };
@@ -83,6 +85,7 @@ export async function rollbackCommand(
     force: false,
     rollback: { target: choice.target, current: choice.current },
     now: ctx.now.toISOString(),
+    build: await buildOf(ctx, choice.target.sha),
   });
   if (!gate.ok) return refused("rollback", gate);
   const to =
@@ -106,6 +109,7 @@ async function launch(
       store: services.store,
       engine: services.engine,
       publicUrl: services.chatops.publicUrl,
+      badgeSecret: services.chatops.badgeSecret,
     },
     {
       at: { owner: target.owner, repo: target.repo, installationId: target.installationId },
@@ -161,6 +165,18 @@ function refused(
   gate: Extract<GateResult, { ok: false }>,
 ): CommandOutcome {
   return { reply: renderRefused({ command, message: gate.message }), reaction: "confused" };
+}
+
+/** What the commit's CI built, when the default branch's config builds anything. */
+function buildOf(ctx: CommandContext, sha: string): Promise<BuildEvidence> {
+  return findBuildEvidence({
+    store: ctx.services.store,
+    repo: repoName(ctx.target),
+    sha,
+    build: ctx.config?.build ?? { wheel: false },
+    now: ctx.now,
+    retentionDays: ctx.services.chatops.env.PYLOT_ARTIFACT_RETENTION_DAYS,
+  });
 }
 
 /** The head commit's latest check runs (the gate keeps Pylot's own). */

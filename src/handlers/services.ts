@@ -15,6 +15,7 @@ export interface HandlerServices {
     | "getJob"
     | "getPipeline"
     | "listJobs"
+    | "artifacts"
     | ChatOpsStoreMethod
   >;
   readonly engine: Pick<Engine, "start" | "cancelPipeline" | "rerun">;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DEPLOYMENT_STATES, DEPLOY_TASKS } from "../deploy/types.js";
 import type { DeploymentRecord, EnvLock } from "../deploy/types.js";
 import type { DeployRun, Store, TestApproval } from "../engine/ports.js";
+import { ArtifactSchema } from "../pipeline/types.js";
 import { StoreDataError } from "./errors.js";
 
 /**
@@ -75,6 +76,8 @@ const PlanSchema = z.object({
   requires: z.array(z.object({ env: z.string(), deploymentId: z.number().int() })),
   bypassedChecks: z.array(z.string()),
   rollback: z.object({ from: RecordSchema, to: RecordSchema }).exactOptional(),
+  artifacts: z.array(ArtifactSchema).exactOptional(),
+  image: z.string().exactOptional(),
 });
 
 const OriginSchema = z.discriminatedUnion("kind", [

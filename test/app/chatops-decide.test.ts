@@ -9,6 +9,7 @@ import {
 } from "../../src/deploy/orchestrate.js";
 import type { DeployPlan } from "../../src/deploy/gate.js";
 import { newJobRecord, newPipelineRecord } from "../../src/engine/records.js";
+import { badgeToken } from "../../src/http/badge-token.js";
 import { decideIssueComment } from "../../src/handlers/chatops-decide.js";
 import { failureReply } from "../../src/handlers/chatops-run.js";
 import { COMMENT, commentPayload } from "./chatops-fixtures.js";
@@ -140,7 +141,7 @@ describe("deploy orchestration helpers", () => {
     expect(values).toEqual(["one", "two"]);
   });
 
-  it("links the log to Pylot's page when public, else to the check run", () => {
+  it("links the log to Pylot's page when public, with the logs token when signed, else to the check run", () => {
     const pipeline = deployPipeline({
       plan,
       deploymentId: 9,
@@ -149,7 +150,7 @@ describe("deploy orchestration helpers", () => {
       secrets: {},
     });
     const record = newPipelineRecord({
-      trigger: { source: "github", event: "deploy", sha: plan.sha, ref: plan.sha },
+      trigger: { source: "github", event: "deploy", sha: plan.sha, ref: plan.sha, repo: "o/r" },
       plan: pipeline,
       source: { kind: "dir", path: "/src" },
       now: "2024-05-01T10:00:00.000Z",
@@ -160,10 +161,17 @@ describe("deploy orchestration helpers", () => {
     const url = "https://github.com/o/r/runs/5";
     const view = { pipeline: record, jobs: [{ ...job, external: { deployCheckRunUrl: url } }] };
 
-    expect(deployLogUrl("https://pylot.example/", view)).toBe(
-      `https://pylot.example/pipelines/${record.id}/jobs/deploy`,
+    const secret = "badge-secret";
+    const token = badgeToken({ secret, repo: "o/r", kind: "logs" });
+    const page = `https://pylot.example/pipelines/${record.id}/jobs/deploy`;
+
+    expect(deployLogUrl({ publicUrl: "https://pylot.example/", secret: undefined }, view)).toBe(
+      page,
     );
-    expect(deployLogUrl(undefined, view)).toBe(url);
+    expect(deployLogUrl({ publicUrl: "https://pylot.example", secret }, view)).toBe(
+      `${page}?token=${token}`,
+    );
+    expect(deployLogUrl({ publicUrl: undefined, secret }, view)).toBe(url);
     expect(isDeployPipeline(record)).toBe(true);
   });
 

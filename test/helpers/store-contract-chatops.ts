@@ -174,7 +174,12 @@ export function describeChatOpsContract(current: () => Store): void {
       const from = deployment(4);
       const plan = { ...deployRun(5).plan, task: "deploy:rollback" as const };
       const run = deployRun(5, {
-        plan: { ...plan, rollback: { from, to: deployment(2, { sha: "a".repeat(40) }) } },
+        plan: {
+          ...plan,
+          rollback: { from, to: deployment(2, { sha: "a".repeat(40) }) },
+          artifacts: [{ name: "app-1.0.tar.gz", kind: "sdist", size: 12, sha256: "f".repeat(64) }],
+          image: `sha256:${"e".repeat(64)}`,
+        },
         environmentUrl: "https://staging.example",
       });
 

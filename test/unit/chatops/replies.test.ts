@@ -68,6 +68,41 @@ describe("replies", () => {
       expected: `⏪ Rolling \`staging\` back from \`bbbbbbb\` (deployment 42) to \`aaaaaaa\` (deployment 40): deployment 43 · [log](${LOG}).`,
     },
     {
+      name: "deploy accepted with the build's files and image",
+      render: () =>
+        renderDeployAccepted({
+          plan: {
+            ...plan,
+            artifacts: [
+              { name: "app-1.0-py3-none-any.whl", kind: "wheel", size: 9, sha256: "0a".repeat(32) },
+              { name: "app <b>.tar.gz", kind: "sdist", size: 9, sha256: "1b".repeat(32) },
+            ],
+            image: `sha256:${"2c".repeat(32)}`,
+          },
+          deploymentId: 43,
+        }),
+      expected: [
+        "🚀 Deploying `ccccccc` to `staging`: deployment 43.",
+        "- Artifacts: `app-1.0-py3-none-any.whl` (`0a0a0a0a0a0a`), app &lt;b&gt;.tar.gz (`1b1b1b1b1b1b`).",
+        "- Image: `sha256:2c2c2c2c2c2c`.",
+      ].join("\n"),
+    },
+    {
+      name: "rollback accepted: the earlier commit's files, not rebuilt",
+      render: () =>
+        renderDeployAccepted({
+          plan: {
+            ...rollbackPlan,
+            artifacts: [{ name: "app-0.9.whl", kind: "wheel", size: 9, sha256: "3d".repeat(32) }],
+          },
+          deploymentId: 43,
+        }),
+      expected: [
+        "⏪ Rolling `staging` back from `bbbbbbb` (deployment 42) to `aaaaaaa` (deployment 40): deployment 43.",
+        "- Artifacts of `aaaaaaa`, not rebuilt: `app-0.9.whl` (`3d3d3d3d3d3d`).",
+      ].join("\n"),
+    },
+    {
       name: "rollback finished",
       render: () =>
         renderDeployFinished({ plan: rollbackPlan, deploymentId: 43, state: "success" }),

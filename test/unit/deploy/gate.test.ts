@@ -32,6 +32,13 @@ const lock = (pr: number): EnvLock => ({
   reason: "QA until Friday",
   since: "2024-05-01T09:30:00Z",
 });
+const WHEEL = {
+  name: "app-1.0-py3-none-any.whl",
+  kind: "wheel",
+  size: 1200,
+  sha256: "1".repeat(64),
+} as const;
+const IMAGE = `sha256:${"2".repeat(64)}`;
 const base: DeployGateInput = {
   env: "staging",
   config,
@@ -150,6 +157,38 @@ describe("deployGate: refusals", () => {
       message:
         "prod-eu requires ccccccc to be deployed successfully to staging and production first.",
     },
+    {
+      name: "a project that builds: no successful build of the commit",
+      input: { build: { kind: "no-build", why: "its build job ended failure" } },
+      reason: "no-successful-build",
+      message:
+        "ccccccc has no successful build (its build job ended failure): build first: /retest.",
+    },
+    {
+      name: "no successful build, even forced past the checks",
+      input: { force: true, checks: [], build: { kind: "no-build", why: "no pipeline ran on it" } },
+      reason: "no-successful-build",
+    },
+    {
+      name: "the build's files expired",
+      input: { build: { kind: "expired", retentionDays: 7 } },
+      reason: "artifacts-expired",
+      message:
+        "The artifacts of ccccccc expired (retention 7 days). Pylot deploys only what CI built and kept: re-run its Pylot / build check run to build it again.",
+    },
+    {
+      name: "red checks are named before the build",
+      input: {
+        checks: [check("Pylot / build", "failure")],
+        build: { kind: "no-build", why: "its build job ended failure" },
+      },
+      reason: "checks-failing",
+    },
+    {
+      name: "a lock is named before the build",
+      input: { lock: lock(3), build: { kind: "expired", retentionDays: 30 } },
+      reason: "locked",
+    },
   ])("$name", ({ input, reason, message }) => {
     const result = deployGate({ ...base, ...input });
 
@@ -230,6 +269,37 @@ describe("deployGate: plans", () => {
     const result = deployGate({ ...base, ...input });
 
     expect(result).toMatchObject({ ok: true, plan });
+  });
+
+  it("hands the plan the commit's kept build: its files and image", () => {
+    const built = deployGate({
+      ...base,
+      build: { kind: "built", artifacts: [WHEEL], image: IMAGE },
+    });
+    const plain = deployGate({ ...base, build: { kind: "not-required" } });
+
+    expect(built).toMatchObject({ ok: true, plan: { sha: C, artifacts: [WHEEL], image: IMAGE } });
+    expect(plain).toEqual(deployGate(base));
+  });
+
+  it("refuses a rollback to a commit whose build is gone, and says what to do instead", () => {
+    const target = dep(1, A, "success");
+    const current = dep(2, B, "success");
+    const input = { ...base, checks: [], rollback: { target, current } };
+
+    const gone = deployGate({
+      ...input,
+      build: { kind: "no-build", why: "no pipeline ran on it" },
+    });
+    const kept = deployGate({ ...input, build: { kind: "built", artifacts: [WHEEL] } });
+
+    expect(gone).toEqual({
+      ok: false,
+      reason: "no-successful-build",
+      message:
+        "aaaaaaa has no successful build (no pipeline ran on it): Pylot deploys only what CI built, so name another deployment: /rollback staging to <sha>.",
+    });
+    expect(kept).toMatchObject({ ok: true, plan: { sha: A, artifacts: [WHEEL] } });
   });
 
   it("plans a rollback: the target's SHA, no checks or requires, the lock still holds", () => {
