@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { DispatchEvents, DispatchRequest, Dispatcher, JobExecutor } from "../engine/ports.js";
 import type { JobResult } from "../pipeline/types.js";
@@ -9,6 +10,13 @@ export interface LocalDispatcherOptions {
   readonly events: DispatchEvents;
   readonly logger: Logger;
 }
+
+/**
+ * Applying a result is retried as the queue's results are (5 attempts, backoff from 500 ms): a
+ * store that lost its connection would otherwise drop the result, leaving the job in progress.
+ */
+const APPLY_ATTEMPTS = 5;
+const APPLY_BACKOFF_MS = 500;
 
 interface Running {
   readonly controller: AbortController;
@@ -86,11 +94,27 @@ export class LocalDispatcher implements Dispatcher {
       this.#log.error({ err: error, job: request.jobId }, "executor crashed");
       result = crashResult(request, error);
     }
+    await started.catch((error: unknown) => {
+      // The result below moves the job from queued as well.
+      this.#log.warn({ err: error, job: request.jobId }, "recording a job's start failed");
+    });
     try {
-      await started;
-      if (!this.#closed) await events.finished(result);
+      await this.#apply(result);
     } catch (error) {
       this.#log.error({ err: error, job: request.jobId }, "applying a job result failed");
+    }
+  }
+
+  async #apply(result: JobResult): Promise<void> {
+    for (let attempt = 1; !this.#closed; attempt += 1) {
+      try {
+        await this.#options.events.finished(result);
+        return;
+      } catch (error) {
+        if (attempt >= APPLY_ATTEMPTS) throw error;
+        this.#log.warn({ err: error, job: result.jobId, attempt }, "applying a job result failed");
+        await sleep(APPLY_BACKOFF_MS * 2 ** (attempt - 1));
+      }
     }
   }
 }

@@ -49,17 +49,17 @@ let deliveries = 0;
 
 /**
  * The real app (store, engine, local runner) behind Probot, with GitHub stubbed by nock; the
- * store is an in-memory SQLite one unless `databaseUrl` names another.
+ * store is an in-memory SQLite one unless `databaseUrl` names another or `store` is given (it
+ * is closed with the app).
  */
 export async function startPylot(
   env: Record<string, string> = {},
-  options: { readonly databaseUrl?: string } = {},
+  options: { readonly databaseUrl?: string; readonly store?: Store } = {},
 ): Promise<TestPylot> {
   const workdir = await mkdtemp(join(tmpdir(), "pylot-app-"));
-  const store = await openStore({
-    url: options.databaseUrl ?? "sqlite::memory:",
-    logger: silentLog,
-  });
+  const store =
+    options.store ??
+    (await openStore({ url: options.databaseUrl ?? "sqlite::memory:", logger: silentLog }));
   const probot = newProbot();
   const app = createPylotApp({
     routes,
