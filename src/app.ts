@@ -178,6 +178,7 @@ async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise
     store,
     engine: deployEngine,
     publicUrl: settings.publicUrl,
+    badgeSecret: settings.badgeSecret,
     env: options.env ?? process.env,
     logger: log,
   });
@@ -189,6 +190,7 @@ async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise
     configs,
     engine: deployEngine,
     publicUrl: settings.publicUrl,
+    badgeSecret: settings.badgeSecret,
     env: options.env ?? process.env,
     defaultPython,
     logger: log,
@@ -280,6 +282,7 @@ function makeDispatcher(input: {
     ...(queue.prefix === undefined ? {} : { prefix: queue.prefix }),
     noRunnerTimeoutMs: queue.noRunnerTimeoutMs,
     events: engine,
+    artifacts: input.artifacts.files,
     logger: log,
   });
 }

@@ -11,13 +11,7 @@ import { defaultBranchConfig, syncedHistory } from "./environment-history.js";
 import { deployGate } from "./gate.js";
 import { historyOf } from "./history.js";
 import { findBuildEvidence } from "./build-evidence.js";
-import {
-  PYLOT_ACTOR,
-  badgeSecretOf,
-  deploySecretValues,
-  isDeployPipeline,
-  startDeploy,
-} from "./orchestrate.js";
+import { PYLOT_ACTOR, deploySecretValues, isDeployPipeline, startDeploy } from "./orchestrate.js";
 import type { AutoRollbackDeps } from "./auto-rollback.js";
 import { deploySecrets } from "./secrets.js";
 
@@ -62,8 +56,8 @@ export interface AutoDeployOptions {
   readonly configs: ConfigCache;
   readonly engine: Pick<Engine, "start">;
   readonly publicUrl: string | undefined;
-  /** `PYLOT_BADGE_SECRET`, for the log links of private repositories; default: from `env`. */
-  readonly badgeSecret?: string | undefined;
+  /** `PYLOT_BADGE_SECRET`, for the log links of private repositories. */
+  readonly badgeSecret: string | undefined;
   /** The bot's environment: deploy secrets, and the values masked in what is written. */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The Python of the deploy job (as for `/deploy`). */
@@ -195,7 +189,7 @@ async function deployTo(ctx: Context, commit: Commit, env: string): Promise<void
     return;
   }
   const started = await startDeploy(
-    { ...options, octokit, badgeSecret: options.badgeSecret ?? badgeSecretOf(options.env) },
+    { ...options, octokit },
     {
       at,
       plan: gate.plan,

@@ -10,7 +10,7 @@ import {
   type DeployReporterOctokit,
   type Scene,
 } from "./deploy-scene.js";
-import { DEPLOY_EXTERNAL, badgeSecretOf, deployLogUrl, deploySecretValues } from "./orchestrate.js";
+import { DEPLOY_EXTERNAL, deployLogUrl, deploySecretValues } from "./orchestrate.js";
 
 export { deploymentState } from "./deploy-finish.js";
 
@@ -20,8 +20,8 @@ export interface DeployReportersOptions {
   /** Starts an automatic rollback's pipeline. */
   readonly engine: Pick<Engine, "start">;
   readonly publicUrl: string | undefined;
-  /** `PYLOT_BADGE_SECRET`, for the log links of private repositories; default: from `env`. */
-  readonly badgeSecret?: string | undefined;
+  /** `PYLOT_BADGE_SECRET`, for the log links of private repositories. */
+  readonly badgeSecret: string | undefined;
   /** The bot's environment: its `PYLOT_ENV_*` values are masked in everything written. */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly logger: Logger;
@@ -41,7 +41,7 @@ export function createDeployReporters(options: DeployReportersOptions): {
   const secrets = deploySecretValues(options.env);
   const links = {
     publicUrl: options.publicUrl,
-    secret: options.badgeSecret ?? badgeSecretOf(options.env),
+    secret: options.badgeSecret,
   };
   const scene = async (view: PipelineView, job?: JobRecord): Promise<Scene | undefined> => {
     const current = job ?? view.jobs[0];

@@ -43,14 +43,6 @@ export function isDeployPipeline(pipeline: Pick<PipelineRecord, "trigger">): boo
   return pipeline.trigger.event === "deploy";
 }
 
-/** `PYLOT_BADGE_SECRET` of the bot's environment, when set. */
-export function badgeSecretOf(
-  env: Readonly<Record<string, string | undefined>>,
-): string | undefined {
-  const secret = env.PYLOT_BADGE_SECRET;
-  return secret === undefined || secret === "" ? undefined : secret;
-}
-
 /** Every deploy secret the bot holds: whatever it writes is masked with all of them. */
 export function deploySecretValues(env: Readonly<Record<string, string | undefined>>): string[] {
   return Object.entries(env)

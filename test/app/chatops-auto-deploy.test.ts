@@ -165,6 +165,7 @@ describe("deploy.<env>.auto on a green push", () => {
         configs: createConfigCache(),
         engine: pylot().services.engine,
         publicUrl: undefined,
+        badgeSecret: undefined,
         env: { PYLOT_ENV_STAGING_TOKEN: SECRET },
         defaultPython: "3.11",
         logger: silentLog,
