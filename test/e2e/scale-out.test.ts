@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
-import { access, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { createHash, generateKeyPairSync } from "node:crypto";
+import { access, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -48,6 +48,8 @@ test:
   run: python -m unittest discover -s tests && python -c "${SLOW_ON_312}"
   coverage: { minimum: 50, on: { python: "3.11" } }
 `;
+const REPO = "Codertocat/Hello-World";
+const FIXTURES = join(ROOT, "test/fixtures/projects");
 // No "python:": the replicas' PYLOT_DEFAULT_PYTHON names the version.
 const QUICK = `
 install: []
@@ -331,5 +333,40 @@ describe("two replicas and two runners on PostgreSQL and Redis", { timeout: 120_
       ...outcomesLogged(replicaC, "pull request handled"),
     ];
     expect(outcomes.sort()).toEqual(["exists", "started"]);
+  });
+
+  it("keeps what a runner built and tests the wheel on another runner: files cross through Redis", async () => {
+    const third = sha("7c");
+    const config = await readFile(join(FIXTURES, "wheel-app/.github/pylot.yml"), "utf8");
+    stub.serveCommit(third, { config, tarball: await tarballOf("wheel-app") });
+
+    const status = await deliver({
+      port: replicaB.port,
+      secret: SECRET,
+      event: "push",
+      payload: pushPayload(third, "refs/heads/changes"),
+    });
+    await storeCompleted(third);
+    const listing = await fetch(`http://127.0.0.1:${replicaB.port}/artifacts/${REPO}/${third}`);
+    const { artifacts } = (await listing.json()) as {
+      artifacts: { name: string; sha256: string }[];
+    };
+    const served = await Promise.all(
+      artifacts.map(async (artifact) => {
+        const url = `http://127.0.0.1:${replicaB.port}/artifacts/${REPO}/${third}/${artifact.name}`;
+        const body = Buffer.from(await (await fetch(url)).arrayBuffer());
+        return createHash("sha256").update(body).digest("hex") === artifact.sha256;
+      }),
+    );
+
+    expect(status).toBe(200);
+    expect(await state.pipelineRows(third)).toEqual([
+      { status: "completed", conclusion: "success" },
+    ]);
+    expect(artifacts.map((a) => a.name).sort()).toEqual([
+      "wheel-app-1.2.3.tar.gz",
+      "wheel_app-1.2.3-py3-none-any.whl",
+    ]);
+    expect(served).toEqual([true, true]);
   });
 });
