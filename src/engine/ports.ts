@@ -157,6 +157,14 @@ export interface Store {
   getDeployRun(repo: string, deploymentId: number): Promise<DeployRun | undefined>;
   /** Frees the environment; the run stays readable. */
   finishDeployRun(repo: string, deploymentId: number, at: string): Promise<void>;
+  /** Unfinished deploy runs (environments still claimed), oldest first: a restart ends them. */
+  listOpenDeployRuns(): Promise<OpenDeployRun[]>;
+  /**
+   * Compare-and-set: takes or renews the claim to finish a deployment (its health check, final
+   * status and reply); false while another holder's claim has not lapsed, or, with `openOnly`,
+   * once the run is finished. Two replicas never both hold it.
+   */
+  claimDeployFinish(repo: string, deploymentId: number, claim: DeployFinishClaim): Promise<boolean>;
   /** Records an `/ok-to-test`; a second approval of the same commit keeps the first. */
   recordApproval(approval: TestApproval): Promise<void>;
   findApproval(repo: string, pr: number, sha: string): Promise<TestApproval | undefined>;
@@ -186,6 +194,27 @@ export interface DeployRun {
   readonly health?: { readonly url: string; readonly timeout: number };
   /** ISO 8601. */
   readonly createdAt: string;
+}
+
+/** An unfinished deploy run, with the deploy pipeline it started and who is finishing it. */
+export interface OpenDeployRun {
+  readonly run: DeployRun;
+  /** Absent when no deploy pipeline was started (the bot stopped between claim and start). */
+  readonly pipelineId?: string;
+  /** ISO 8601: when the current claim to finish it lapses; absent when never claimed. */
+  readonly claimedUntil?: string;
+}
+
+/** A claim to finish a deployment, held by one process at a time and renewed while it works. */
+export interface DeployFinishClaim {
+  /** The claiming process's own id: its claim may be renewed by it. */
+  readonly holder: string;
+  /** ISO 8601: claims that lapsed before this are free. */
+  readonly now: string;
+  /** ISO 8601: when this claim lapses unless renewed. */
+  readonly until: string;
+  /** Claim only an unfinished run (a recovery after a restart). */
+  readonly openOnly: boolean;
 }
 
 /** A writer's `/ok-to-test`: a fork's pull request may run its jobs, for this commit only. */

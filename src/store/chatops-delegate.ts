@@ -1,5 +1,5 @@
 import type { DeploymentRecord, EnvLock } from "../deploy/types.js";
-import type { DeployRun, TestApproval } from "../engine/ports.js";
+import type { DeployFinishClaim, DeployRun, OpenDeployRun, TestApproval } from "../engine/ports.js";
 import type { ChatOpsStore } from "./chatops-rows.js";
 
 /**
@@ -43,6 +43,18 @@ export abstract class ChatOpsDelegate implements ChatOpsStore {
 
   finishDeployRun(repo: string, deploymentId: number, at: string): Promise<void> {
     return this.chatops.finishDeployRun(repo, deploymentId, at);
+  }
+
+  listOpenDeployRuns(): Promise<OpenDeployRun[]> {
+    return this.chatops.listOpenDeployRuns();
+  }
+
+  claimDeployFinish(
+    repo: string,
+    deploymentId: number,
+    claim: DeployFinishClaim,
+  ): Promise<boolean> {
+    return this.chatops.claimDeployFinish(repo, deploymentId, claim);
   }
 
   recordApproval(approval: TestApproval): Promise<void> {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DEPLOYMENT_STATES, DEPLOY_TASKS } from "../deploy/types.js";
 import type { DeploymentRecord, EnvLock } from "../deploy/types.js";
-import type { DeployRun, Store, TestApproval } from "../engine/ports.js";
+import type { DeployRun, OpenDeployRun, Store, TestApproval } from "../engine/ports.js";
 import { ArtifactSchema } from "../pipeline/types.js";
 import { StoreDataError } from "./errors.js";
 
@@ -23,6 +23,8 @@ export type ChatOpsStore = Pick<
   | "startDeployRun"
   | "getDeployRun"
   | "finishDeployRun"
+  | "listOpenDeployRuns"
+  | "claimDeployFinish"
   | "recordApproval"
   | "findApproval"
 >;
@@ -205,6 +207,27 @@ export function decodeDeployRun(row: unknown): DeployRun {
   const r = parseRow("deploy_runs", RunRow, row);
   const run: DeployRun = parseRow("deploy_runs", RunSchema, r.run, String(r.deployment_id));
   return run;
+}
+
+/**
+ * Who is finishing a run: kept beside the run in its JSON (`finishing`), so claiming needs no
+ * column of its own; the run's schema drops it when the run is read.
+ */
+const ClaimSchema = z.object({
+  finishing: z.object({ holder: z.string(), until: z.string() }),
+});
+
+const OpenRunRow = RunRow.extend({ pipeline_id: nullable(z.string()) });
+
+export function decodeOpenDeployRun(row: unknown): OpenDeployRun {
+  const r = parseRow("deploy_runs", OpenRunRow, row);
+  const run: DeployRun = parseRow("deploy_runs", RunSchema, r.run, String(r.deployment_id));
+  const claim = ClaimSchema.safeParse(r.run);
+  return {
+    run,
+    ...(r.pipeline_id === null ? {} : { pipelineId: r.pipeline_id }),
+    ...(claim.success ? { claimedUntil: claim.data.finishing.until } : {}),
+  };
 }
 
 export function encodeDeployRun(run: DeployRun): Params {

@@ -1,12 +1,13 @@
 import type { Pool, QueryResultRow } from "pg";
 import type { DeploymentRecord, EnvLock } from "../deploy/types.js";
-import type { DeployRun, TestApproval } from "../engine/ports.js";
+import type { DeployFinishClaim, DeployRun, OpenDeployRun, TestApproval } from "../engine/ports.js";
 import {
   type ChatOpsStore,
   decodeApproval,
   decodeDeployRun,
   decodeDeployment,
   decodeLock,
+  decodeOpenDeployRun,
   encodeApproval,
   encodeDeployRun,
   encodeDeployment,
@@ -32,6 +33,25 @@ const DEPLOYMENT_COLUMNS = [
   "rollback_from",
 ] as const;
 const NEWEST_FIRST = "ORDER BY created_at DESC, id DESC";
+
+/** Unfinished runs with the newest deploy pipeline whose deploy step names their deployment. */
+const OPEN_RUNS = `SELECT r.repo, r.deployment_id, r.run, (
+    SELECT p.id FROM pipelines AS p
+    WHERE p.repo = r.repo AND p.sha = r.run->'plan'->>'sha' AND p."trigger"->>'event' = 'deploy'
+      AND p.plan @> jsonb_build_object('jobs', jsonb_build_array(jsonb_build_object('steps',
+        jsonb_build_array(jsonb_build_object('deploymentId', r.deployment_id)))))
+    ORDER BY p.created_at DESC, p.id DESC LIMIT 1) AS pipeline_id
+  FROM deploy_runs AS r WHERE r.finished_at IS NULL ORDER BY r.created_at, r.deployment_id`;
+
+/**
+ * Free when nobody claimed the run, the claim is the caller's own, or it lapsed. A concurrent
+ * claimer waits for this row's lock, then sees the new claim and updates nothing.
+ */
+const CLAIM = `UPDATE deploy_runs
+  SET run = jsonb_set(run, '{finishing}', jsonb_build_object('holder', $3::text, 'until', $4::text))
+  WHERE repo = $1 AND deployment_id = $2 AND ($6::boolean = false OR finished_at IS NULL)
+    AND (run->'finishing'->>'holder' IS NULL OR run->'finishing'->>'holder' = $3::text
+      OR (run->'finishing'->>'until')::timestamptz < $5::timestamptz)`;
 
 function values(row: Record<string, Param>, columns: readonly string[]): Param[] {
   return columns.map((column) => row[column] ?? null);
@@ -146,6 +166,26 @@ export class PostgresChatOps implements ChatOpsStore {
        WHERE repo = $1 AND deployment_id = $2 AND finished_at IS NULL`,
       [repo, deploymentId, at],
     );
+  }
+
+  async listOpenDeployRuns(): Promise<OpenDeployRun[]> {
+    return (await this.rows(OPEN_RUNS, [])).map(decodeOpenDeployRun);
+  }
+
+  async claimDeployFinish(
+    repo: string,
+    deploymentId: number,
+    claim: DeployFinishClaim,
+  ): Promise<boolean> {
+    const result = await this.pool.query(CLAIM, [
+      repo,
+      deploymentId,
+      claim.holder,
+      claim.until,
+      claim.now,
+      claim.openOnly,
+    ]);
+    return result.rowCount === 1;
   }
 
   async recordApproval(approval: TestApproval): Promise<void> {

@@ -1,12 +1,13 @@
 import type Database from "better-sqlite3";
 import type { DeploymentRecord, EnvLock } from "../deploy/types.js";
-import type { DeployRun, TestApproval } from "../engine/ports.js";
+import type { DeployFinishClaim, DeployRun, OpenDeployRun, TestApproval } from "../engine/ports.js";
 import {
   type ChatOpsStore,
   decodeApproval,
   decodeDeployRun,
   decodeDeployment,
   decodeLock,
+  decodeOpenDeployRun,
   encodeApproval,
   encodeDeployRun,
   encodeDeployment,
@@ -25,6 +26,25 @@ const NEWEST_FIRST = "ORDER BY created_at DESC, id DESC";
 /** A lock of the environment held by another pull request (by any, for a run of none). */
 const LOCKED_BY_OTHERS = `SELECT 1 FROM env_locks WHERE repo = @repo AND environment = @environment
   AND (@pr IS NULL OR pull_request <> @pr)`;
+
+/** Unfinished runs with the newest deploy pipeline whose deploy step names their deployment. */
+const OPEN_RUNS = `SELECT r.repo, r.deployment_id, r.run, (
+    SELECT p.id FROM pipelines AS p, json_each(p.plan, '$.jobs') AS j,
+      json_each(j.value, '$.steps') AS s
+    WHERE p.repo = r.repo AND p.sha = json_extract(r.run, '$.plan.sha')
+      AND json_extract(p."trigger", '$.event') = 'deploy'
+      AND json_extract(s.value, '$.deploymentId') = r.deployment_id
+    ORDER BY p.created_at DESC, p.id DESC LIMIT 1) AS pipeline_id
+  FROM deploy_runs AS r WHERE r.finished_at IS NULL ORDER BY r.created_at, r.deployment_id`;
+
+/** Free when nobody claimed the run, the claim is the caller's own, or it lapsed. */
+const CLAIM = `UPDATE deploy_runs
+  SET run = json_set(run, '$.finishing', json_object('holder', @holder, 'until', @until))
+  WHERE repo = @repo AND deployment_id = @deployment_id
+    AND (@open_only = 0 OR finished_at IS NULL)
+    AND (json_extract(run, '$.finishing.holder') IS NULL
+      OR json_extract(run, '$.finishing.holder') = @holder
+      OR json_extract(run, '$.finishing.until') < @now)`;
 
 /**
  * SQLite has one writer at a time, so each conditional statement below is atomic across the
@@ -150,6 +170,28 @@ export class SqliteChatOps implements ChatOpsStore {
            WHERE repo = ? AND deployment_id = ? AND finished_at IS NULL`,
         )
         .run(at, repo, deploymentId);
+    });
+  }
+
+  listOpenDeployRuns(): Promise<OpenDeployRun[]> {
+    return later(() => this.db.prepare(OPEN_RUNS).all().map(decodeOpenDeployRun));
+  }
+
+  claimDeployFinish(
+    repo: string,
+    deploymentId: number,
+    claim: DeployFinishClaim,
+  ): Promise<boolean> {
+    return later(() => {
+      const { changes } = this.db.prepare(CLAIM).run({
+        repo,
+        deployment_id: deploymentId,
+        holder: claim.holder,
+        now: claim.now,
+        until: claim.until,
+        open_only: claim.openOnly ? 1 : 0,
+      });
+      return changes === 1;
     });
   }
 

@@ -5,6 +5,7 @@ import type { JobResult, JobSpec, Trigger } from "../../src/pipeline/types.js";
 import { PipelineConflictError, StoreNotFoundError } from "../../src/store/errors.js";
 import { describeArtifactContract } from "./store-contract-artifacts.js";
 import { describeChatOpsContract } from "./store-contract-chatops.js";
+import { describeDeployRecoveryContract } from "./store-contract-deploy-recovery.js";
 
 /** Builders for store tests: small, valid records that each test adjusts. */
 
@@ -402,6 +403,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     });
 
     describeChatOpsContract(() => store);
+    describeDeployRecoveryContract(() => store);
     describeArtifactContract(() => store);
     describeBadgeStoreContract(() => store);
     describeOneBuildPerCommit(() => store);
