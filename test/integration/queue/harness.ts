@@ -193,7 +193,6 @@ export function outcomes(view: PipelineView): Record<string, [string, string | n
   );
 }
 
-/** The pids the sleepy fixture prints into its job log, once it has printed them. */
 /** The host pids of the sleeper fixture's two processes, once it printed them ([] before). */
 export async function sleeperPids(workdir: string, pipelineId: string, key: string) {
   const log = join(workdir, "reports", pipelineId, key, "job.log");
