@@ -164,6 +164,9 @@ export class Engine implements DispatchEvents {
       );
       if (job === undefined) {
         this.#log.debug({ job: result.jobId, attempt: result.attempt }, "ignored stale result");
+        // It may be this very result again, taken before a later write failed (a dropped
+        // connection): the pipeline moves on now, or it would wait on a job that has ended.
+        await this.#advance(pipelineOf(result.jobId));
         return;
       }
       await this.#jobChanged(job);

@@ -192,6 +192,29 @@ describe("Engine", () => {
     expect(reporter.events.filter((e) => e.kind === "completed")).toHaveLength(1);
   });
 
+  it("ends a pipeline whose completion write failed once, when the result is applied again", async () => {
+    const real = await openStore({ url: "sqlite::memory:", logger: silentLogger });
+    cleanups.push(() => real.close());
+    let failures = 1;
+    const store: Store = Object.create(real, {
+      updatePipeline: {
+        value: (id: string, patch: Parameters<Store["updatePipeline"]>[1]) => {
+          if (patch.status === "completed" && failures-- > 0)
+            return Promise.reject(new Error("Connection terminated unexpectedly"));
+          return real.updatePipeline(id, patch);
+        },
+      },
+    }) as Store;
+    const { engine, start } = await setup({ executor: scriptedExecutor(byKey({})), store });
+
+    const started = await start({ ...small, test: { coverage: false } });
+    const done = await engine.waitForPipeline(started.pipeline.id);
+
+    expect(failures).toBe(-1);
+    expect(done.pipeline.status).toBe("completed");
+    expect(done.pipeline.conclusion).toBe("success");
+  });
+
   it("re-runs failed jobs and their dependents with a new attempt", async () => {
     let flaky = true;
     const executor = scriptedExecutor((request) => {
