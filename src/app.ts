@@ -219,6 +219,7 @@ async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise
     env: options.env ?? process.env,
     executor,
     engine,
+    store,
     artifacts,
     log,
   });
@@ -263,6 +264,7 @@ function makeDispatcher(input: {
   env: NodeJS.ProcessEnv;
   executor: JobExecutor;
   engine: Engine;
+  store: Store;
   artifacts: Artifacts;
   log: Logger;
 }): Dispatcher {
@@ -283,6 +285,8 @@ function makeDispatcher(input: {
     noRunnerTimeoutMs: queue.noRunnerTimeoutMs,
     events: engine,
     artifacts: input.artifacts.files,
+    // Its sweep fails, with the reason, jobs the store has open and Redis lost.
+    store: input.store,
     logger: log,
   });
 }

@@ -23,4 +23,5 @@ export {
   type RedisCheck,
 } from "./queue/connection.js";
 export { parseDuration, runQueueName, bullJobId, type RouteLabels } from "./queue/names.js";
+export { DEFAULT_LOST_JOB_GRACE_MS, lostSummary, type LostJobsStore } from "./queue/lost-jobs.js";
 export { noRunnerSummary, describeRunner, type RunnerInfo } from "./queue/runner-info.js";

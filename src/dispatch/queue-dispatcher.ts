@@ -9,6 +9,8 @@ import { CancelPublisher } from "./queue/control.js";
 import type { ResultMessage } from "./queue/messages.js";
 import { bullJobId, parseDuration, pylotKeys } from "./queue/names.js";
 import { RunnerRegistry } from "./queue/registry.js";
+import { LostJobs, DEFAULT_LOST_JOB_GRACE_MS, type LostJobsStore } from "./queue/lost-jobs.js";
+import { RedisEpoch } from "./queue/redis-epoch.js";
 import { createResultConsumer, openResultsQueue, type ResultsQueue } from "./queue/results.js";
 import { RUN_JOB_OPTIONS, RunQueues } from "./queue/run-queues.js";
 import { Sweeper } from "./queue/sweeper.js";
@@ -33,6 +35,13 @@ export interface QueueDispatcherOptions {
   readonly artifacts?: ArtifactSink;
   /** Size cap and TTL of the files this replica sends through Redis (jobs' inputs). */
   readonly blobs?: BlobLimits;
+  /**
+   * The store the engine keeps jobs in: the sweep compares it with Redis and fails jobs Redis
+   * lost (queue/lost-jobs.ts). Without it (a dispatcher tested alone), lost jobs go unnoticed.
+   */
+  readonly store?: LostJobsStore;
+  /** How long a queued or running job must be missing from Redis to be lost; default 2 minutes. */
+  readonly lostJobGraceMs?: number;
 }
 
 export const DEFAULT_NO_RUNNER_TIMEOUT_MS = 5 * 60_000;
@@ -54,6 +63,8 @@ export class QueueDispatcher implements Dispatcher {
   readonly #cancels: CancelPublisher;
   readonly #consumer: Worker<ResultMessage>;
   readonly #sweeper: Sweeper;
+  readonly #epoch: RedisEpoch;
+  readonly #lostJobs: LostJobs | undefined;
   readonly #blobs: BlobStore;
   readonly #timer: NodeJS.Timeout;
   #sweeping: Promise<void> = Promise.resolve();
@@ -94,6 +105,17 @@ export class QueueDispatcher implements Dispatcher {
       noRunnerTimeoutMs,
       logger: this.#log,
     });
+    this.#epoch = new RedisEpoch({ client, prefix: this.#settings.prefix, logger: this.#log });
+    this.#lostJobs =
+      options.store === undefined
+        ? undefined
+        : new LostJobs({
+            store: options.store,
+            queues: this.#queues,
+            results: this.#results,
+            graceMs: options.lostJobGraceMs ?? DEFAULT_LOST_JOB_GRACE_MS,
+            logger: this.#log,
+          });
     const interval =
       options.sweepIntervalMs ?? Math.min(10_000, Math.max(250, noRunnerTimeoutMs / 4));
     this.#timer = setInterval(() => void this.sweep(), interval);
@@ -146,15 +168,26 @@ export class QueueDispatcher implements Dispatcher {
     this.#log.debug({ job: jobId, running: removed === 0 }, "cancelled");
   }
 
-  /** Reports failed and unrunnable jobs now (it also runs on a timer). */
+  /** Reports failed, unrunnable and lost jobs now (it also runs on a timer). */
   sweep(): Promise<void> {
     if (this.#closed) return this.#sweeping;
-    this.#sweeping = this.#sweeping
-      .then(() => this.#sweeper.sweep())
-      .catch((error: unknown) => {
-        this.#log.warn({ err: error }, "sweep failed");
+    this.#sweeping = this.#sweeping.then(async () => {
+      await this.#step("epoch", async () => {
+        if (await this.#epoch.changed()) this.#queues.forgetRegistrations();
       });
+      await this.#step("queues", () => this.#sweeper.sweep());
+      await this.#step("lost", async () => this.#lostJobs?.reconcile());
+    });
     return this.#sweeping;
+  }
+
+  /** One part of a sweep: a failure (Redis down, say) is logged and the next part still runs. */
+  async #step(part: string, run: () => Promise<void>): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      this.#log.warn({ err: error, part }, "sweep failed");
+    }
   }
 
   /** Stops consuming (in-flight messages are applied first) and closes the connections. */

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   createQueueDispatcher,
   createQueueRunner,
+  lostSummary,
   type QueueDispatcher,
   type QueueRunner,
 } from "../../src/dispatch/index.js";
@@ -14,6 +15,7 @@ import type { PipelineView, Store } from "../../src/engine/ports.js";
 import { createLocalExecutor } from "../../src/runner/index.js";
 import { openStore } from "../../src/store/index.js";
 import { freePort } from "../e2e/processes.js";
+import { captureLogs } from "../helpers/postgres.js";
 import { recordingReporter, silentLogger as logger } from "../helpers/engine.js";
 import { FAST_STALL, commandConfig, outcomes, startProject } from "../integration/queue/harness.js";
 
@@ -62,22 +64,29 @@ async function restartRedis(port: number, dir?: string): Promise<void> {
   redis = await startRedis(port, dir);
 }
 
-async function setUp(url: string): Promise<{
+interface SetUp {
   engine: Engine;
   dispatcher: QueueDispatcher;
   runner: QueueRunner;
   store: Store;
-}> {
+  /** What the dispatcher logged. */
+  logs: ReturnType<typeof captureLogs>;
+}
+
+async function setUp(url: string): Promise<SetUp> {
   const store = await openStore({ url: "sqlite::memory:", logger });
   cleanups.push(() => store.close());
   const engine = new Engine({ store, reporterFor: () => recordingReporter(), logger });
+  const logs = captureLogs();
   const dispatcher = createQueueDispatcher({
     connection: url,
     prefix: "pylot-fault",
     events: engine,
-    logger,
+    logger: logs.logger,
     noRunnerTimeoutMs: 20_000,
     sweepIntervalMs: 250,
+    store,
+    lostJobGraceMs: 2_000,
   });
   engine.attach(dispatcher);
   cleanups.push(async () => {
@@ -102,7 +111,7 @@ async function setUp(url: string): Promise<{
   });
   cleanups.push(() => runner.close({ graceMs: 0 }));
   await runner.ready();
-  return { engine, dispatcher, runner, store };
+  return { engine, dispatcher, runner, store, logs };
 }
 
 /** The pipeline's view once it completed, or its view at the deadline. */
@@ -121,9 +130,14 @@ async function settled(engine: Engine, id: string, ms: number): Promise<Pipeline
 }
 
 /** Starts two 4 s jobs for a runner with one slot, and waits until the first one runs. */
-async function midPipeline(port: number): Promise<{ engine: Engine; id: string }> {
-  const { engine } = await setUp(`redis://127.0.0.1:${port}`);
-  const config = commandConfig(["3.11", "3.12"], "python -c 'import time; time.sleep(4)'");
+async function midPipeline(port: number): Promise<SetUp & { id: string }> {
+  const set = await setUp(`redis://127.0.0.1:${port}`);
+  const { engine } = set;
+  const config = {
+    ...commandConfig(["3.11", "3.12"], "python -c 'import time; time.sleep(4)'"),
+    // Each job's own outcome, not a leg cancelled because the other one failed first.
+    matrix: { "fail-fast": false },
+  };
   const started = await startProject(engine, "ok", config);
   const id = started.pipeline.id;
   await vi.waitFor(
@@ -133,7 +147,7 @@ async function midPipeline(port: number): Promise<{ engine: Engine; id: string }
     },
     { timeout: 60_000, interval: 100 },
   );
-  return { engine, id };
+  return { ...set, id };
 }
 
 describe("Redis restarted mid-pipeline (queue mode)", { timeout: 180_000 }, () => {
@@ -142,7 +156,7 @@ describe("Redis restarted mid-pipeline (queue mode)", { timeout: 180_000 }, () =
     const dir = await mkdtemp(join(tmpdir(), "pylot-fault-aof-"));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     redis = await startRedis(port, dir);
-    const { engine, id } = await midPipeline(port);
+    const { engine, id, logs } = await midPipeline(port);
 
     await restartRedis(port, dir);
     const done = await settled(engine, id, 90_000);
@@ -151,23 +165,29 @@ describe("Redis restarted mid-pipeline (queue mode)", { timeout: 180_000 }, () =
       "test-3.11-linux": ["completed", "success", 1],
       "test-3.12-linux": ["completed", "success", 1],
     });
+    expect(logs.lines.filter((line) => line["msg"] === "Redis lost its data")).toEqual([]);
   });
 
-  it("FINDING: without its data, the running and the waiting job are lost, and nothing says so", async () => {
+  it("without its data, the running and the waiting job end as lost, and the pipeline ends", async () => {
     const port = await freePort();
     redis = await startRedis(port);
-    const { engine, id } = await midPipeline(port);
+    const { engine, id, logs } = await midPipeline(port);
 
     await restartRedis(port);
-    const done = await settled(engine, id, 20_000);
+    const done = await settled(engine, id, 90_000);
 
-    // The runner's lock on the running job is gone, so it stops the job as taken by another
-    // runner and posts no result; the waiting job's BullMQ entry is gone. The store still says
-    // in_progress and queued, and no replica compares it with Redis: only a replica restart
-    // re-dispatches queued jobs. Run Redis with persistence (README: Scaling out).
-    expect(typeof done).toBe("string");
-    const stuck = typeof done === "string" ? done : "{}";
-    const states = Object.values(JSON.parse(stuck) as Record<string, string[]>);
-    expect(states.map(([state]) => state).sort()).toEqual(["in_progress", "queued"]);
+    // The runner's lock on the running job is gone, so it stops that job and posts no result;
+    // the waiting job's BullMQ entry is gone. The sweep finds both open in the store and absent
+    // from Redis, and fails them with the reason once the grace period passed.
+    expect(typeof done === "string" ? done : outcomes(done)).toEqual({
+      "test-3.11-linux": ["completed", "failure", 1],
+      "test-3.12-linux": ["completed", "failure", 1],
+    });
+    const view = typeof done === "string" ? undefined : done;
+    expect(view?.pipeline).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(view?.jobs.map((job) => job.result?.summary).sort()).toEqual(
+      [lostSummary("in_progress"), lostSummary("queued")].sort(),
+    );
+    expect(logs.lines.filter((line) => line["msg"] === "Redis lost its data")).toHaveLength(1);
   });
 });

@@ -57,6 +57,8 @@ export const pylotKeys = {
   queues: (prefix: string) => `${prefix}::pylot:queues`,
   /** String: where the latest attempt of a job was enqueued, so any replica can cancel it. */
   job: (prefix: string, jobId: string) => `${prefix}::pylot:job:${jobId}`,
+  /** String: set once per Redis dataset; when it vanishes, Redis lost its data (redis-epoch.ts). */
+  epoch: (prefix: string) => `${prefix}::pylot:epoch`,
   /** String with a TTL: a file crossing the queue, named by its SHA-256 (blobs.ts). */
   blob: (prefix: string, sha256: string) => `${prefix}::pylot:blob:${sha256}`,
 } as const;

@@ -51,6 +51,11 @@ export class RunQueues {
     return this.get(name);
   }
 
+  /** Registers every queue again on its next use: Redis lost the record of them. */
+  forgetRegistrations(): void {
+    this.#registered.clear();
+  }
+
   get(name: string): RunQueue {
     let queue = this.#open.get(name);
     if (queue === undefined) {

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type { Logger } from "pino";
 import type { Artifacts } from "../../../src/artifacts/index.js";
 import { PylotConfigSchema, type PylotConfigInput } from "../../../src/config/schema.js";
 import { loadProjectConfig } from "../../../src/config/index.js";
@@ -29,6 +30,9 @@ import { hostPids } from "../../helpers/processes.js";
 /** Set-up of the queue tests: real Redis, real engine and store, runners in this process. */
 
 export const logger = silentLogger;
+
+/** How long the replicas of these tests let a job be missing from Redis before it is lost. */
+export const LOST_JOB_GRACE_MS = 2_000;
 
 /** Short stall settings so a dead runner's job comes back within seconds. */
 export const FAST_STALL: StallSettings = {
@@ -75,13 +79,12 @@ export class Cluster {
    * A bot replica: an engine on the shared store with a queue dispatcher; with `artifacts`, it
    * keeps what builds produce there, as the App does.
    */
-  async replica(
-    options: { noRunnerTimeoutMs?: number; artifacts?: Artifacts } = {},
-  ): Promise<Replica> {
+  async replica(options: ReplicaInput = {}): Promise<Replica> {
     const reporter = recordingReporter();
     const { artifacts } = options;
+    const store = await this.store();
     const engine = new Engine({
-      store: await this.store(),
+      store,
       reporterFor: () => reporter,
       logger,
       ...(artifacts === undefined ? {} : { artifacts: artifacts.keeper }),
@@ -101,9 +104,12 @@ export class Cluster {
           return engine.finished(result);
         },
       },
-      logger,
+      logger: options.logger ?? logger,
       noRunnerTimeoutMs: options.noRunnerTimeoutMs ?? 60_000,
       sweepIntervalMs: 250,
+      // Short, so that every queue test would also catch a job wrongly taken for lost.
+      store,
+      lostJobGraceMs: options.lostJobGraceMs ?? LOST_JOB_GRACE_MS,
       ...(artifacts === undefined ? {} : { artifacts: artifacts.files }),
     });
     engine.attach(dispatcher);
@@ -137,6 +143,14 @@ export class Cluster {
     await runner.ready();
     return { runner, workdir };
   }
+}
+
+export interface ReplicaInput {
+  readonly noRunnerTimeoutMs?: number;
+  readonly artifacts?: Artifacts;
+  readonly lostJobGraceMs?: number;
+  /** The dispatcher's logger (the engine's stays silent). */
+  readonly logger?: Logger;
 }
 
 export interface Replica {
