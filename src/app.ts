@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { ApplicationFunctionOptions, Probot } from "probot";
 import { createArtifacts, type Artifacts } from "./artifacts/index.js";
 import { createAutoDeploys } from "./deploy/auto-deploy.js";
+import { createDeployRecovery, type DeployRecovery } from "./deploy/deploy-recovery.js";
 import { createDeployReporters } from "./deploy/orchestrate-reporter.js";
 import { isDeployPipeline } from "./deploy/orchestrate.js";
 import { resumedDeploySecrets } from "./deploy/secrets.js";
@@ -105,6 +106,8 @@ export interface PylotServices {
   readonly ops: Ops;
   /** Kept build artifacts; `artifactsFor(repo, sha)` is what a deploy of that commit gets. */
   readonly artifacts: Artifacts;
+  /** Finishes deployments a restart interrupted (started once the engine resumed). */
+  readonly deployRecovery: DeployRecovery;
 }
 
 export type PylotApp = ((app: Probot, options: ApplicationFunctionOptions) => Promise<void>) & {
@@ -226,6 +229,15 @@ async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise
   engine.attach(dispatcher);
   artifacts.startSweeping();
   await engine.resume({ retryRunning: settings.runner === "local" });
+  const deployRecovery = createDeployRecovery({
+    store,
+    engine,
+    deploys,
+    octokitFor: auth,
+    env: options.env ?? process.env,
+    logger: log,
+  });
+  deployRecovery.start();
   log.info(
     { runner: settings.runner, concurrency: settings.concurrency, defaultPython },
     "pylot ready",
@@ -239,6 +251,7 @@ async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise
     defaultPython,
     ops,
     artifacts,
+    deployRecovery,
   };
 }
 
@@ -329,9 +342,10 @@ export function createPylotApp(options: PylotAppOptions): PylotApp {
   };
   const close = async () => {
     if (wired === undefined) return;
-    const { dispatcher, engine, reporters, store, artifacts } = await wired;
+    const { dispatcher, engine, reporters, store, artifacts, deployRecovery } = await wired;
     wired = undefined;
     await dispatcher.close();
+    await deployRecovery.close();
     await engine.idle();
     await reporters.idle();
     await artifacts.close();

@@ -5,7 +5,7 @@ import {
   type RollbackAfterHealth,
 } from "../chatops/replies.js";
 import type { Engine } from "../engine/engine.js";
-import type { PipelineView } from "../engine/ports.js";
+import type { PipelineView, Store } from "../engine/ports.js";
 import { react, replyTo } from "../github/comments.js";
 import { setDeploymentStatus } from "../github/deployments.js";
 import type { Conclusion } from "../pipeline/types.js";
@@ -17,10 +17,11 @@ import {
   updateCheck,
   type Scene,
 } from "./deploy-scene.js";
+import { DEPLOY_EXTERNAL } from "./deploy-job.js";
 import { checkHealth, type HealthVerdict } from "./health.js";
 
 export interface FinishDeps {
-  readonly store: AutoRollbackDeps["store"];
+  readonly store: AutoRollbackDeps["store"] & Pick<Store, "setJobExternal">;
   readonly engine: Pick<Engine, "start">;
   readonly publicUrl: string | undefined;
   readonly badgeSecret: string | undefined;
@@ -40,13 +41,13 @@ type Attempt = (what: string, write: () => Promise<unknown>) => Promise<void>;
 
 /**
  * The end of a deployment: its health check when it has one, the final status, the mirror, the
- * environment freed, an automatic rollback when it is unhealthy, then the reply and reaction.
- * Each write is tried on its own: a status GitHub refused must not keep the environment
- * claimed, nor the pull request without an answer.
+ * reply, the environment freed (before the reply when it is unhealthy, for the automatic
+ * rollback the reply tells of), then the reaction. Each write is tried on its own: a status
+ * GitHub refused must not keep the environment claimed, nor the pull request without an
+ * answer. Run again after a restart, it posts no second reply (see `reply`).
  */
 export async function finishDeploy(s: Scene, view: PipelineView, deps: FinishDeps): Promise<void> {
   const { run } = s;
-  const { plan } = run;
   const attempt: Attempt = async (what, write) => {
     try {
       await write();
@@ -64,8 +65,37 @@ export async function finishDeploy(s: Scene, view: PipelineView, deps: FinishDep
       : health.healthy
         ? `${summary}; healthy (HTTP ${health.status})`
         : `Health check failed: ${health.reason}`;
-  await attempt("status", () => deployStatus(s, state, description));
-  const from = plan.rollback?.from;
+  await settle(s, { state, description, attempt, store: deps.store });
+  const finishedAt = s.job.finishedAt ?? view.pipeline.updatedAt;
+  const free = () =>
+    attempt("finish", () => deps.store.finishDeployRun(run.repo, run.deploymentId, finishedAt));
+  const told = { state, health, attempt, store: deps.store };
+  if (health?.healthy === false) {
+    // The rollback needs the environment: it is freed first, and the reply tells both.
+    await free();
+    await reply(s, { ...told, rollback: await rollBack(s, deps) });
+  } else {
+    // Freed after the reply: a restart before this point still finds the run open, and ends it.
+    await reply(s, { ...told, rollback: undefined });
+    await free();
+  }
+  await reactTo(s, state, deps.log);
+}
+
+/** The final status, the replaced deployment marked inactive, and both in the mirror. */
+async function settle(
+  s: Scene,
+  input: {
+    readonly state: "success" | "failure" | "error";
+    readonly description: string;
+    readonly attempt: Attempt;
+    readonly store: FinishDeps["store"];
+  },
+): Promise<void> {
+  const { run } = s;
+  const { state, attempt } = input;
+  await attempt("status", () => deployStatus(s, state, input.description));
+  const from = run.plan.rollback?.from;
   // Only a live deployment is replaced; one that failed its health check stays `failure`.
   const replaced = state === "success" && from?.state === "success" ? from : undefined;
   if (replaced !== undefined)
@@ -80,15 +110,11 @@ export async function finishDeploy(s: Scene, view: PipelineView, deps: FinishDep
       }),
     );
   await attempt("mirror", () =>
-    deps.store.saveDeployments(run.repo, [
+    input.store.saveDeployments(run.repo, [
       recordOf(run, state),
       ...(replaced === undefined ? [] : [{ ...replaced, state: "inactive" as const }]),
     ]),
   );
-  const finishedAt = s.job.finishedAt ?? view.pipeline.updatedAt;
-  await attempt("finish", () => deps.store.finishDeployRun(run.repo, run.deploymentId, finishedAt));
-  const rollback = health?.healthy === false ? await rollBack(s, deps) : undefined;
-  await tell(s, { state, health, rollback, attempt, log: deps.log });
 }
 
 /** Polls the health URL, showing it on the deployment and the check run. */
@@ -131,35 +157,51 @@ async function rollBack(s: Scene, deps: FinishDeps): Promise<RollbackAfterHealth
   }
 }
 
-/** The reply on the pull request (none for a branch's automatic deploy) and the reaction. */
-async function tell(
+/**
+ * The reply on the pull request (none for a branch's automatic deploy), recorded on the job once
+ * posted, so that finishing the deployment again after a restart does not post it twice.
+ */
+async function reply(
   s: Scene,
   outcome: {
     readonly state: "success" | "failure" | "error";
     readonly health: HealthVerdict | undefined;
     readonly rollback: RollbackAfterHealth | undefined;
     readonly attempt: Attempt;
-    readonly log: Logger;
+    readonly store: FinishDeps["store"];
   },
 ): Promise<void> {
   const { run } = s;
   const { health, rollback, state } = outcome;
   const pr = pullRequestOf(run);
+  if (pr === undefined || s.job.external[DEPLOY_EXTERNAL.reply] !== undefined) return;
   const common = { plan: run.plan, deploymentId: run.deploymentId, logUrl: s.logUrl };
   const body =
     health?.healthy === false && rollback !== undefined && run.health !== undefined
       ? renderUnhealthy({ ...common, url: run.health.url, reason: health.reason, rollback })
       : renderDeployFinished({ ...common, state, environmentUrl: run.environmentUrl });
-  if (pr !== undefined)
-    await outcome.attempt("reply", () =>
-      replyTo({ octokit: s.octokit, at: s.at, issue: pr, body, secrets: s.secrets }),
+  await outcome.attempt("reply", async () => {
+    const url = await replyTo({
+      octokit: s.octokit,
+      at: s.at,
+      issue: pr,
+      body,
+      secrets: s.secrets,
+    });
+    await outcome.attempt("reply record", () =>
+      outcome.store.setJobExternal(s.job.id, { [DEPLOY_EXTERNAL.reply]: url }),
     );
-  if (run.origin.kind !== "comment") return;
+  });
+}
+
+/** The command's final reaction: rocket or confused. */
+async function reactTo(s: Scene, state: string, log: Logger): Promise<void> {
+  if (s.run.origin.kind !== "comment") return;
   await react({
     octokit: s.octokit,
     at: s.at,
-    commentId: run.origin.commentId,
+    commentId: s.run.origin.commentId,
     content: state === "success" ? "rocket" : "confused",
-    logger: outcome.log,
+    logger: log,
   });
 }

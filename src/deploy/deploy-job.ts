@@ -5,8 +5,12 @@ import type { DeployPlan } from "./gate.js";
 
 /** The one-job pipeline of a deployment, and where its log is. Pure. */
 
-/** Job bookkeeping keys of the deploy check run. */
-export const DEPLOY_EXTERNAL = { id: "deployCheckRunId", url: "deployCheckRunUrl" } as const;
+/** Job bookkeeping keys: the deploy check run, and the final reply once it was posted. */
+export const DEPLOY_EXTERNAL = {
+  id: "deployCheckRunId",
+  url: "deployCheckRunUrl",
+  reply: "deployReplyUrl",
+} as const;
 export const DEPLOY_JOB_KEY = "deploy";
 
 /** The deploy pipeline: one job, in a fresh workspace of the plan's commit, installing nothing. */

@@ -3,6 +3,7 @@ import type { Engine } from "../engine/engine.js";
 import type { JobRecord, PipelineRecord, PipelineView, Reporter, Store } from "../engine/ports.js";
 import { createDeployCheck } from "../github/deploy-check.js";
 import { finishDeploy, type FinishDeps } from "./deploy-finish.js";
+import { whileClaimed, type ClaimOutcome } from "./finish-claim.js";
 import {
   deployCheck,
   deployStatus,
@@ -16,7 +17,8 @@ export { deploymentState } from "./deploy-finish.js";
 
 export interface DeployReportersOptions {
   readonly octokitFor: (installationId: number) => Promise<DeployReporterOctokit>;
-  readonly store: Pick<Store, "getDeployRun" | "setJobExternal"> & FinishDeps["store"];
+  readonly store: Pick<Store, "getDeployRun" | "setJobExternal" | "claimDeployFinish"> &
+    FinishDeps["store"];
   /** Starts an automatic rollback's pipeline. */
   readonly engine: Pick<Engine, "start">;
   readonly publicUrl: string | undefined;
@@ -28,15 +30,25 @@ export interface DeployReportersOptions {
   readonly now?: () => Date;
 }
 
+export interface DeployReporters {
+  reporterFor(pipeline: PipelineRecord): Reporter;
+  /**
+   * Finishes a deploy pipeline that completed before a restart, as its own end would have,
+   * unless another process is finishing it or it was finished meanwhile.
+   */
+  finishInterrupted(view: PipelineView): Promise<FinishOutcome>;
+}
+
+/** How finishing went; `unknown-run` when the pipeline names no deploy run of the store. */
+export type FinishOutcome = ClaimOutcome | "unknown-run";
+
 /**
  * Shows deploy pipelines on GitHub: the `Pylot / deploy (<env>)` check run, the deployment's
  * statuses (`in_progress` when a runner takes the job, then `success`, `failure` or `error`
  * with the log and environment URLs), the health check and what follows from it, the final
  * reply on the pull request and the command's rocket or confused reaction.
  */
-export function createDeployReporters(options: DeployReportersOptions): {
-  reporterFor(pipeline: PipelineRecord): Reporter;
-} {
+export function createDeployReporters(options: DeployReportersOptions): DeployReporters {
   const log = options.logger.child({ name: "deploy-reporter" });
   const secrets = deploySecretValues(options.env);
   const links = {
@@ -67,7 +79,19 @@ export function createDeployReporters(options: DeployReportersOptions): {
     log,
     now: options.now ?? (() => new Date()),
   };
+  const claims = { store: options.store, log };
+  const finish = async (view: PipelineView, recovery: boolean): Promise<FinishOutcome> => {
+    const s = await scene(view);
+    if (s === undefined) return "unknown-run";
+    const outcome = await whileClaimed(claims, { run: s.run, recovery }, () =>
+      finishDeploy(s, view, finishing),
+    );
+    if (outcome === "held-elsewhere")
+      log.info({ deployment: s.run.deploymentId }, "another process finishes this deployment");
+    return outcome;
+  };
   return {
+    finishInterrupted: (view) => finish(view, true),
     reporterFor: () => ({
       async pipelineCreated(view) {
         const s = await scene(view);
@@ -78,8 +102,7 @@ export function createDeployReporters(options: DeployReportersOptions): {
         if (s !== undefined) await changed(s);
       },
       async pipelineCompleted(view) {
-        const s = await scene(view);
-        if (s !== undefined) await finishDeploy(s, view, finishing);
+        await finish(view, false);
       },
     }),
   };
