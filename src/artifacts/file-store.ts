@@ -1,7 +1,7 @@
 import { createReadStream, type ReadStream } from "node:fs";
 import { readdir, rm, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
-import { writeVerified, type Chunks, type Expected } from "./verified-write.js";
+import { lazyRead, writeVerified, type Chunks, type Expected } from "./verified-write.js";
 
 const DIGEST = /^[0-9a-f]{64}$/;
 
@@ -79,9 +79,4 @@ export class ArtifactFiles {
       }
     }
   }
-}
-
-/** Opens the file only when iterated: a store that already has the bytes never reads them. */
-async function* lazyRead(path: string): Chunks {
-  for await (const chunk of createReadStream(path)) yield chunk as Buffer;
 }

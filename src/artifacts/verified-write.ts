@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { once } from "node:events";
@@ -70,4 +70,12 @@ async function writeHashed(chunks: Chunks, path: string, limit: number, mode: nu
     out.destroy();
   }
   return { sha256: hash.digest("hex"), size };
+}
+
+/**
+ * A file's bytes, opened only when iterated. A stream opened before `writeVerified` awaits
+ * would emit its error (a missing file) with no listener yet: an uncaught exception.
+ */
+export async function* lazyRead(path: string): Chunks {
+  for await (const chunk of createReadStream(path)) yield chunk as Buffer;
 }

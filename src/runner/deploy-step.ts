@@ -1,6 +1,5 @@
-import { createReadStream } from "node:fs";
 import { join } from "node:path";
-import { ArtifactIntegrityError, writeVerified } from "../artifacts/verified-write.js";
+import { ArtifactIntegrityError, lazyRead, writeVerified } from "../artifacts/verified-write.js";
 import type { Artifact } from "../pipeline/types.js";
 import { exec, failed, type StepContext, type StepOutcome } from "./step-context.js";
 import { safeSegment } from "./workspace.js";
@@ -72,7 +71,7 @@ async function handOver(step: DeployStep, ctx: StepContext): Promise<HandOver> {
       return { ok: false, message: `the build's ${artifact.name} is not on this runner` };
     const copy = join(dir, safeSegment(artifact.name));
     try {
-      await writeVerified(createReadStream(input.path), copy, artifact, { mode: 0o444 });
+      await writeVerified(lazyRead(input.path), copy, artifact, { mode: 0o444 });
     } catch (error) {
       return { ok: false, message: `the build's ${artifact.name} ${problem(error)}; not deployed` };
     }

@@ -1,6 +1,5 @@
-import { createReadStream } from "node:fs";
 import { join } from "node:path";
-import { writeVerified } from "../artifacts/verified-write.js";
+import { lazyRead, writeVerified } from "../artifacts/verified-write.js";
 import type { ServiceSpec } from "../pipeline/types.js";
 import { startServices, stopServices } from "./services.js";
 import { exec, failed, type StepContext, type StepOutcome } from "./step-context.js";
@@ -25,7 +24,7 @@ export async function runIntegrationStep(
     ctx.log.line(`[pylot] ${wheels.length} wheels built; testing ${wheel.name}`);
   const copy = join(ctx.paths.tmp, "wheels", safeSegment(wheel.name));
   try {
-    await writeVerified(createReadStream(wheel.path), copy, wheel, { mode: 0o644 });
+    await writeVerified(lazyRead(wheel.path), copy, wheel, { mode: 0o644 });
   } catch {
     return failed(`the wheel ${wheel.name} is not the one the build recorded (missing or changed)`);
   }

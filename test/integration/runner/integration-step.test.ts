@@ -89,6 +89,20 @@ describe("the integration step", () => {
     });
   });
 
+  it("fails, and the runner stays up, when the recorded wheel is gone", async () => {
+    const gone = {
+      artifacts: inputs.artifacts.map((a) => ({ ...a, path: join(workdir, "gone", a.name) })),
+    };
+
+    const { result } = await runJob(workdir, integrationJob([], gone));
+
+    expect(result).toMatchObject({
+      conclusion: "failure",
+      summary:
+        "the wheel wheel_app-1.2.3-py3-none-any.whl is not the one the build recorded (missing or changed)",
+    });
+  });
+
   it("fails clearly when a service never becomes ready", async () => {
     const service = { name: "db", start: "exec sleep 300", ready: "false", timeoutSeconds: 1 };
 
