@@ -73,6 +73,11 @@ const OPEN: readonly JobState[] = ["pending", "queued", "in_progress"];
  * The single owner of pipeline state: persists pipelines, dispatches ready jobs, applies runner
  * results idempotently (by job id and attempt) and tells a Reporter. Used by the App and the CLI.
  */
+/** Why a deploy job that was running when Pylot stopped ended without running again. */
+export const INTERRUPTED_DEPLOY =
+  "Pylot restarted while this deploy ran; it was not run again, as it may have partly " +
+  "deployed: check the environment, then deploy again";
+
 export class Engine implements DispatchEvents {
   readonly #store: Store;
   readonly #reporterFor: (pipeline: PipelineRecord) => Reporter;
@@ -220,7 +225,10 @@ export class Engine implements DispatchEvents {
       await this.#serial.run(pipeline.id, async () => {
         for (const job of await this.#store.listJobs(pipeline.id)) {
           if (job.state === "queued") await this.#enqueue(pipeline, job);
-          if (job.state === "in_progress" && retryRunning) await this.#reset(job, ["in_progress"]);
+          if (job.state !== "in_progress" || !retryRunning) continue;
+          // A deploy may have partly run: it is never run again unasked.
+          if (job.spec.kind === "deploy") await this.#stopJob(job, "cancelled", INTERRUPTED_DEPLOY);
+          else await this.#reset(job, ["in_progress"]);
         }
         await this.#advance(pipeline.id);
       });

@@ -1,5 +1,6 @@
 export {
   Engine,
+  INTERRUPTED_DEPLOY,
   jobId,
   type EngineOptions,
   type StartInput,

@@ -4,7 +4,8 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { PylotConfigSchema, type PylotConfigInput } from "../../../src/config/schema.js";
 import { createLocalDispatcher } from "../../../src/dispatch/index.js";
-import { Engine } from "../../../src/engine/index.js";
+import { deployPipeline } from "../../../src/deploy/deploy-job.js";
+import { Engine, INTERRUPTED_DEPLOY } from "../../../src/engine/index.js";
 import type { JobExecutor, Store } from "../../../src/engine/ports.js";
 import { plan } from "../../../src/pipeline/index.js";
 import type { JobResult } from "../../../src/pipeline/types.js";
@@ -277,6 +278,58 @@ describe("Engine", () => {
       ["lint", "success", 1],
       ["test-3.11-linux", "success", 2],
       ["test-3.12-linux", "success", 1],
+    ]);
+  });
+});
+
+describe("Engine.resume of a deploy", () => {
+  it("ends a deploy job that was running when the bot stopped, and never runs it again", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "pylot-engine-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const url = `sqlite:${path.join(dir, "pylot.db")}`;
+    const firstStore = await openStore({ url, logger: silentLogger });
+    const hold = scriptedExecutor((_request, signal) => untilAborted(signal));
+    const first = await setup({ executor: hold, store: firstStore, concurrency: 1 });
+    const deployment = {
+      env: "staging",
+      sha: "abc",
+      task: "deploy",
+      productionEnvironment: false,
+      run: "./deploy.sh",
+      pr: 7,
+      requires: [],
+      bypassedChecks: [],
+    } as const;
+    const started = await first.engine.start({
+      trigger: { source: "github", event: "deploy", sha: "abc", ref: "refs/pull/7/head" },
+      plan: deployPipeline({
+        plan: deployment,
+        deploymentId: 42,
+        python: "3.11",
+        timeoutMs: 60_000,
+        secrets: {},
+      }),
+      source: { kind: "dir", path: "/nonexistent" },
+    });
+    await vi_waitFor(
+      async () => (await first.engine.view(started.pipeline.id))?.jobs[0]?.state === "in_progress",
+    );
+    await first.dispatcher.close();
+    await first.engine.idle();
+    await firstStore.close();
+
+    const secondStore = await openStore({ url, logger: silentLogger });
+    cleanups.push(() => secondStore.close());
+    const again = scriptedExecutor(() => ({ conclusion: "success" }));
+    const second = await setup({ executor: again, store: secondStore });
+    const finished = second.engine.waitForPipeline(started.pipeline.id);
+    await second.engine.resume();
+    const done = await finished;
+
+    expect(again.calls).toEqual([]);
+    expect(done.pipeline.conclusion).toBe("cancelled");
+    expect(done.jobs.map((j) => [j.conclusion, j.attempt, j.result?.summary])).toEqual([
+      ["cancelled", 1, INTERRUPTED_DEPLOY],
     ]);
   });
 });
