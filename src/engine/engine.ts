@@ -1,11 +1,6 @@
 import type { Logger } from "pino";
-import {
-  decide,
-  evaluateCoverageGate,
-  withDependents,
-  type GateResult,
-} from "../pipeline/state.js";
-import type { Conclusion, JobResult, Pipeline, Trigger } from "../pipeline/types.js";
+import { decide, evaluateCoverageGate, withDependents } from "../pipeline/state.js";
+import type { Conclusion, JobResult } from "../pipeline/types.js";
 import { JobResultSchema } from "../pipeline/types.js";
 import type {
   ArtifactHook,
@@ -16,68 +11,34 @@ import type {
   PipelineRecord,
   PipelineView,
   Reporter,
-  SourceRef,
   Store,
 } from "./ports.js";
 import { keptResult } from "./kept-result.js";
 import { jobId, newJobRecord, newPipelineRecord } from "./records.js";
 import { KeyedSerial } from "./serial.js";
-import { deployInputs, jobInputs, syntheticResult, stopSummary } from "./results.js";
+import {
+  selectKeys,
+  type EngineGates,
+  type EngineOptions,
+  type GateOutcome,
+  type RerunSelection,
+  type StartInput,
+} from "./options.js";
+import {
+  INTERRUPTED_DEPLOY,
+  deployInputs,
+  jobInputs,
+  syntheticResult,
+  stopSummary,
+} from "./results.js";
 import { Waiters } from "./waiters.js";
 
-export interface EngineOptions {
-  readonly store: Store;
-  readonly reporterFor: (pipeline: PipelineRecord) => Reporter;
-  readonly logger: Logger;
-  readonly now?: () => Date;
-  /**
-   * Secrets of a pipeline this process did not start (after a restart): they live in memory
-   * only, never in the store, so they are looked up again from where they came from.
-   */
-  readonly secretsFor?: (pipeline: PipelineRecord) => Readonly<Record<string, string>>;
-  /** How the host decides engine-evaluated jobs; without it, the total-only coverage gate. */
-  readonly gates?: EngineGates;
-  /** Keeps what builds produce (the App's artifact store); without it, files stay with runners. */
-  readonly artifacts?: ArtifactHook;
-}
-
-/** A gate's verdict and the figures it adds to the job's result. */
-export interface GateOutcome extends GateResult {
-  readonly result?: Partial<
-    Pick<JobResult, "coverage" | "coverageReport" | "diffCoverage" | "baseCoverage" | "rejected">
-  >;
-}
-
-/** Gates the host computes (the App adds the pull request's diff coverage from GitHub). */
-export interface EngineGates {
-  /** Undefined (or a failure) falls back to `evaluateCoverageGate` on the leg's total. */
-  coverage?(view: PipelineView, job: JobRecord): Promise<GateOutcome | undefined>;
-}
-
-export interface StartInput {
-  readonly trigger: Trigger;
-  readonly plan: Pipeline;
-  readonly source: SourceRef;
-  readonly secrets?: Readonly<Record<string, string>>;
-}
-
-export type RerunSelection =
-  | { readonly kind: "all" }
-  | { readonly kind: "failed" }
-  | { readonly kind: "job"; readonly key: string };
-
-const RERUNNABLE: readonly Conclusion[] = ["failure", "timed_out", "cancelled", "skipped"];
 const OPEN: readonly JobState[] = ["pending", "queued", "in_progress"];
 
 /**
  * The single owner of pipeline state: persists pipelines, dispatches ready jobs, applies runner
  * results idempotently (by job id and attempt) and tells a Reporter. Used by the App and the CLI.
  */
-/** Why a deploy job that was running when Pylot stopped ended without running again. */
-export const INTERRUPTED_DEPLOY =
-  "Pylot restarted while this deploy ran; it was not run again, as it may have partly " +
-  "deployed: check the environment, then deploy again";
-
 export class Engine implements DispatchEvents {
   readonly #store: Store;
   readonly #reporterFor: (pipeline: PipelineRecord) => Reporter;
@@ -395,17 +356,5 @@ function isEvaluated(job: JobRecord | undefined): boolean {
   return job?.spec.evaluate !== undefined;
 }
 
-function selectKeys(jobs: readonly JobRecord[], which: RerunSelection): string[] {
-  switch (which.kind) {
-    case "all":
-      return jobs.map((job) => job.spec.key);
-    case "failed":
-      return jobs
-        .filter((job) => job.conclusion !== null && RERUNNABLE.includes(job.conclusion))
-        .map((job) => job.spec.key);
-    case "job":
-      return [which.key];
-  }
-}
-
-export { jobId };
+export { jobId, INTERRUPTED_DEPLOY };
+export type { EngineGates, EngineOptions, GateOutcome, RerunSelection, StartInput };

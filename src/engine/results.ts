@@ -81,3 +81,8 @@ export function deployInputs(
     })),
   };
 }
+
+/** Why a deploy job that was running when Pylot stopped ended without running again. */
+export const INTERRUPTED_DEPLOY =
+  "Pylot restarted while this deploy ran; it was not run again, as it may have partly " +
+  "deployed: check the environment, then deploy again";
