@@ -88,7 +88,7 @@ describe("/retest", () => {
     const api = gh.api();
     serveConfig(api, head, FAILING);
     await serveTarball(api, head, "failing-test");
-    const checks = fakeChecks(api);
+    const checks = fakeChecks();
     await pylot().receive("pull_request", pullRequestPayload("opened", head));
     await pylot().settle(head);
     const stub = new ChatOpsGitHub(gh.api())
@@ -125,7 +125,7 @@ describe("/ok-to-test on a fork's pull request", () => {
     const api = gh.api();
     serveConfig(api, approved, FAILING);
     await serveTarball(api, approved, "ok");
-    const checks = fakeChecks(api);
+    const checks = fakeChecks();
     await pylot().receive("pull_request", pullRequestPayload("opened", approved, { fork: true }));
     const stub = new ChatOpsGitHub(gh.api())
       .defaultConfig(DEPLOY_CONFIG)

@@ -61,7 +61,7 @@ function deployConfig(): string {
 /** A push pipeline of the wheel-app fixture at `commit`; its kept files. */
 async function built(commit: string): Promise<{ kept: KeptArtifact[]; checks: FakeChecks }> {
   const api = gh.api();
-  const checks = fakeChecks(api);
+  const checks = fakeChecks();
   serveConfig(api, commit, BUILD);
   await serveTarball(api, commit, "wheel-app");
   await pylot().receive("push", pushPayload(commit, "refs/heads/feature"));

@@ -37,7 +37,7 @@ async function acceptedDeploy(head: string, id: number) {
     .acceptReplies(2)
     .acceptReactions(2);
   await serveTarball(api, head, "ok");
-  return { stub, checks: fakeChecks(api) };
+  return { stub, checks: fakeChecks() };
 }
 
 async function finished(stub: ChatOpsGitHub): Promise<string> {

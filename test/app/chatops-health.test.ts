@@ -62,7 +62,7 @@ async function deployOfBad(history: readonly Record<string, unknown>[], states: 
     .acceptStatuses(101, 4)
     .acceptReactions(2);
   await serveTarball(api, BAD, "ok");
-  return { stub, checks: fakeChecks(gh.api()) };
+  return { stub, checks: fakeChecks() };
 }
 
 /** Then the automatic rollback to GOOD (deployment 30) as deployment 102. */

@@ -28,7 +28,7 @@ describe("/rollback staging", () => {
       .acceptReplies(2)
       .acceptReactions(2);
     await serveTarball(api, GOOD, "ok");
-    const checks = fakeChecks(api);
+    const checks = fakeChecks();
 
     await pylot().receive("issue_comment", commentPayload("/rollback staging"));
     const reaction = await stub.ended;

@@ -20,7 +20,7 @@ describe("a broken .github/pylot.yml", () => {
     const api = gh.api();
     const text = 'python: ["3.12"]\nlint:\n  flake8: {}\n  blak: {}\n';
     serveConfig(api, head, text, 2);
-    const checks = fakeChecks(api, { updates: false });
+    const checks = fakeChecks({ updates: false });
 
     await pylot().receive("pull_request", pullRequestPayload("opened", head));
     await pylot().receive("push", pushPayload(head, "refs/heads/changes"));

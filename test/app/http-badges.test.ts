@@ -57,7 +57,7 @@ async function badge(path: string): Promise<string> {
 
 describe("the status badge of a branch", () => {
   it("follows the last finished pipeline: failing, then passing after a fixing push", async () => {
-    fakeChecks(gh.api());
+    fakeChecks();
     await pushToMain(sha("a1"), "failing-test", await fixtureConfig("failing-test"));
     const before = await badge(`${BADGES}/status.svg?branch=main`);
 
@@ -69,7 +69,7 @@ describe("the status badge of a branch", () => {
   });
 
   it("shows one job with ?check=, by its name with or without the check run prefix", async () => {
-    fakeChecks(gh.api());
+    fakeChecks();
     await pushToMain(sha("c3"), "failing-test", await fixtureConfig("failing-test"));
 
     const titles = [
@@ -86,7 +86,7 @@ describe("the status badge of a branch", () => {
   });
 
   it("is unknown for a branch without pipelines", async () => {
-    fakeChecks(gh.api());
+    fakeChecks();
     await pushToMain(sha("d4"), "ok", QUICK);
 
     const title = await badge(`${BADGES}/status.svg?branch=elsewhere`);
@@ -97,7 +97,7 @@ describe("the status badge of a branch", () => {
 
 describe("the coverage badge of a branch", () => {
   it("shows the total the coverage leg measured, green above the configured minimum", async () => {
-    fakeChecks(gh.api());
+    fakeChecks();
     // A measured push looks for an open pull request of its commit to comment on: none here.
     gh.api()
       .persist()
@@ -116,7 +116,7 @@ describe("the coverage badge of a branch", () => {
   });
 
   it("is unknown when the pipeline measured no coverage", async () => {
-    fakeChecks(gh.api());
+    fakeChecks();
     await pushToMain(sha("f6"), "ok", QUICK);
 
     const title = await badge(`${BADGES}/coverage.svg?branch=main`);
@@ -127,7 +127,7 @@ describe("the coverage badge of a branch", () => {
 
 describe("badge caching", () => {
   it("sends SVG with no-cache headers and an ETag, 304 for a matching If-None-Match", async () => {
-    fakeChecks(gh.api());
+    fakeChecks();
     await pushToMain(sha("a7"), "ok", QUICK);
     const first = await pylot.get(`${BADGES}/status.svg?branch=main`);
     const etag = first.headers.get("etag") ?? "";
@@ -144,7 +144,7 @@ describe("badge caching", () => {
   });
 
   it("changes the ETag when the badge changes", async () => {
-    fakeChecks(gh.api());
+    fakeChecks();
     await pushToMain(sha("b8"), "failing-test", await fixtureConfig("failing-test"));
     const failing = await pylot.get(`${BADGES}/status.svg?branch=main`);
     const etag = failing.headers.get("etag") ?? "";

@@ -47,7 +47,7 @@ async function serveQuickPush(commit: string): Promise<void> {
     .query({ ref: commit })
     .reply(200, QUICK, { "x-ratelimit-remaining": "4987" });
   await serveTarball(api, commit, "ok");
-  fakeChecks(api);
+  fakeChecks();
 }
 
 describe("GET /metrics", () => {

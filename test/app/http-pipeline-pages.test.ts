@@ -52,7 +52,7 @@ async function announce(isPrivate: boolean): Promise<void> {
 describe("a pipeline's pages", () => {
   it("are where the check runs' details_url leads, with each job's result and log", async () => {
     pylot = await startPylotServer({ env: { PYLOT_PUBLIC_URL: PUBLIC_URL } });
-    const checks = fakeChecks(gh.api());
+    const checks = fakeChecks();
     const commit = sha("a1");
     const project = resolve(import.meta.dirname, "../fixtures/projects/failing-test");
     serveConfig(gh.api(), commit, await readFile(`${project}/.github/pylot.yml`, "utf8"));

@@ -76,7 +76,7 @@ async function untilRunning(pylot: PylotServer, commit: string): Promise<JobReco
 describe("shutting down", () => {
   it("lets a running job finish within the grace period before closing", async () => {
     const pylot = await start("120");
-    fakeChecks(gh.api());
+    fakeChecks();
     const head = sha("a1");
     await push(pylot, head, "ok", QUICK);
 
@@ -87,7 +87,7 @@ describe("shutting down", () => {
 
   it("refuses webhooks and is not ready while draining", async () => {
     const pylot = await start("120");
-    fakeChecks(gh.api());
+    fakeChecks();
     const head = sha("b2");
     await push(pylot, head, "sleepy", SLEEPY);
     await untilRunning(pylot, head);
@@ -110,7 +110,7 @@ describe("shutting down", () => {
 
   it("cancels what still runs after the grace period, and the next start runs it again", async () => {
     const first = await start("0");
-    const checks = fakeChecks(gh.api());
+    const checks = fakeChecks();
     checks.serveList();
     const head = sha("d4");
     await push(first, head, "sleepy", SLEEPY);

@@ -27,7 +27,7 @@ describe("a pull request", () => {
     const api = gh.api();
     serveConfig(api, head, UNITTEST);
     await serveTarball(api, head, "ok");
-    const checks = fakeChecks(api);
+    const checks = fakeChecks();
 
     await pylot().receive("pull_request", pullRequestPayload("opened", head));
     const view = await pylot().settle(head);
@@ -66,7 +66,7 @@ describe("GitHub writes per pipeline", () => {
     const api = gh.api();
     serveConfig(api, head, TWO_LEGS);
     await serveTarball(api, head, "ok");
-    const checks = fakeChecks(api);
+    const checks = fakeChecks();
 
     await pylot().receive("pull_request", pullRequestPayload("opened", head));
     const view = await pylot().settle(head);
@@ -101,7 +101,7 @@ describe("a failing pipeline", () => {
     const api = gh.api();
     serveConfig(api, head, FAILING);
     await serveTarball(api, head, "failing-test");
-    const checks = fakeChecks(api);
+    const checks = fakeChecks();
 
     await pylot().receive("pull_request", pullRequestPayload("reopened", head));
     const view = await pylot().settle(head);
@@ -122,7 +122,7 @@ describe("a fork's pull request", () => {
     const head = sha("d4");
     const api = gh.api();
     serveConfig(api, head, UNITTEST);
-    const checks = fakeChecks(api, { updates: false });
+    const checks = fakeChecks({ updates: false });
     const payload = pullRequestPayload("opened", head, { fork: true });
 
     await pylot().receive("pull_request", payload);

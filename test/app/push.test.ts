@@ -21,7 +21,7 @@ describe("a push", () => {
     const api = gh.api();
     serveConfig(api, head, QUICK);
     await serveTarball(api, head, "ok");
-    const checks = fakeChecks(api);
+    const checks = fakeChecks();
 
     await pylot().receive("push", pushPayload(head, "refs/heads/feature"));
     const view = await pylot().settle(head);
@@ -56,7 +56,7 @@ describe("deliveries", () => {
     const api = gh.api();
     serveConfig(api, head, QUICK);
     await serveTarball(api, head, "ok");
-    fakeChecks(api);
+    fakeChecks();
     const payload = pushPayload(head, "refs/heads/feature");
 
     await pylot().receive("push", payload, "same-delivery");
@@ -77,7 +77,7 @@ describe("deliveries", () => {
     await expect(pylot().receive("push", payload, "flaky-delivery")).rejects.toThrow();
     serveConfig(api, head, QUICK);
     await serveTarball(api, head, "ok");
-    fakeChecks(api);
+    fakeChecks();
 
     await pylot().receive("push", payload, "flaky-delivery");
     const view = await pylot().settle(head);
@@ -90,7 +90,7 @@ describe("deliveries", () => {
     const api = gh.api();
     serveConfig(api, head, QUICK, 1);
     await serveTarball(api, head, "ok");
-    const checks = fakeChecks(api);
+    const checks = fakeChecks();
 
     await Promise.all([
       pylot().receive("push", pushPayload(head, "refs/heads/changes")),

@@ -17,7 +17,7 @@ const body = (text: string) => `${COMMENT_MARKER}\n${text}`;
 
 describe("ensureComment", () => {
   it("creates the comment once, edits it in place, and leaves it alone when unchanged", async () => {
-    const comments = fakeComments(gh.api(), { updates: true });
+    const comments = fakeComments({ updates: true });
     const octokit = testOctokit();
 
     const outcomes = [
@@ -37,7 +37,7 @@ describe("ensureComment", () => {
   });
 
   it("finds its comment on a later page, and never takes a user's quote of the marker", async () => {
-    const comments = fakeComments(gh.api(), { creates: false, updates: true });
+    const comments = fakeComments({ creates: false, updates: true });
     comments.seed(body("a user pasted our marker"), "User");
     for (let i = 0; i < 120; i++) comments.seed(`comment ${i}`, "User");
     const ours = comments.seed(body("old"));
@@ -55,7 +55,7 @@ describe("ensureComment", () => {
   ] as const)(
     "leaves one comment when another replica creates one at the same moment, %s",
     async (_case, when) => {
-      const comments = fakeComments(gh.api(), { updates: when === "before", deletes: true });
+      const comments = fakeComments({ updates: when === "before", deletes: true });
       comments.onCreate((moment) => {
         if (moment === when) comments.seed(body("the other replica's"));
       });
@@ -81,7 +81,7 @@ describe("listPullRequestFiles", () => {
       filename: `pkg/m${i}.py`,
       patch: "@@ -0,0 +1 @@\n+x = 1",
     }));
-    fakePullRequest(gh.api(), { head: SHA, base: sha("0b"), files }).serveFiles();
+    fakePullRequest({ head: SHA, base: sha("0b"), files }).serveFiles();
 
     const read = await listPullRequestFiles(testOctokit(), PR);
 
@@ -148,11 +148,10 @@ describe("PrComments", () => {
   });
 
   it("trims a comment that would exceed GitHub's limit, keeping every section's head", async () => {
-    const api = gh.api();
-    fakePullRequest(api, { head: SHA, base: sha("0b") })
+    fakePullRequest({ head: SHA, base: sha("0b") })
       .servePull()
       .serveFiles();
-    const written = fakeComments(api);
+    const written = fakeComments();
     const view = viewWith({ bandit: 5000, flake8: 5000 });
 
     comments.pipelineCompleted(view, { jobs: new Map() });
@@ -168,11 +167,10 @@ describe("PrComments", () => {
   });
 
   it("writes one comment when two completions of the PR's pipeline arrive together", async () => {
-    const api = gh.api();
-    fakePullRequest(api, { head: SHA, base: sha("0b") })
+    fakePullRequest({ head: SHA, base: sha("0b") })
       .servePull()
       .serveFiles();
-    const written = fakeComments(api);
+    const written = fakeComments();
     const view = viewWith({ bandit: 2, flake8: 3 });
 
     comments.pipelineCompleted(view, { jobs: new Map() });
@@ -184,7 +182,7 @@ describe("PrComments", () => {
   });
 
   it("writes nothing for a pull request whose head moved on to another commit", async () => {
-    fakePullRequest(gh.api(), { head: sha("9f"), base: sha("0b") }).servePull();
+    fakePullRequest({ head: sha("9f"), base: sha("0b") }).servePull();
 
     comments.pipelineCompleted(viewWith({ bandit: 1, flake8: 1 }), { jobs: new Map() });
     await comments.idle();

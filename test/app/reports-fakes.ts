@@ -1,7 +1,8 @@
 import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
-import type nock from "nock";
+import nock from "nock";
+import { API } from "../helpers/github.js";
 import { REPO } from "../helpers/github-app.js";
 
 /**
@@ -41,10 +42,14 @@ function page(uri: string, items: readonly unknown[]): Reply {
   return [200, slice, { link: `<${url.href}>; rel="next"` }];
 }
 
-export function fakePullRequest(
-  scope: nock.Scope,
-  init: { number?: number; head: string; base: string; files?: PullRequestFile[] },
-): FakePullRequest {
+export function fakePullRequest(init: {
+  number?: number;
+  head: string;
+  base: string;
+  files?: PullRequestFile[];
+}): FakePullRequest {
+  // A scope of its own, so its persisted interceptors leave the test's answering once.
+  const scope = nock(API);
   const repo = { full_name: REPO };
   const json = (pr: FakePullRequest) => ({
     number: pr.number,
@@ -114,9 +119,10 @@ export interface FakeComments {
 
 /** Serves POST (unless `creates: false`), PATCH and DELETE only when the test expects them. */
 export function fakeComments(
-  scope: nock.Scope,
   options: { number?: number; creates?: boolean; updates?: boolean; deletes?: boolean } = {},
 ): FakeComments {
+  // A scope of its own, so its persisted interceptors leave the test's answering once.
+  const scope = nock(API);
   const number = options.number ?? 2;
   let next = 7000;
   let hook: ((when: "before" | "after") => void) | undefined;

@@ -37,7 +37,7 @@ security: { bandit: { paths: [vault], fail-on: ${failOn}, confidence: medium } }
 test: { run: "python -c 'import vault'", coverage: false }`);
       serveConfig(api, head, config);
       await serveTarball(api, head, "insecure");
-      const checks = fakeChecks(api);
+      const checks = fakeChecks();
       noPullRequests(gh.api());
 
       await pylot().receive("push", pushPayload(head, "refs/heads/feature"));
@@ -70,7 +70,7 @@ describe("the coverage gate", () => {
 test: { run: "pytest -q", coverage: { minimum: 80 } }`),
     );
     await serveTarball(api, head, "ok");
-    const checks = fakeChecks(api);
+    const checks = fakeChecks();
     noPullRequests(gh.api(), 2);
 
     await pylot().receive("push", pushPayload(head, "refs/heads/feature"));
@@ -97,7 +97,7 @@ test: { run: "pytest -q", coverage: { minimum: 80 } }`),
 test: { run: "pytest -q", coverage: { minimum: 50, diff-minimum: 90 } }`),
     );
     await serveTarball(api, head, "ok");
-    const checks = fakeChecks(api);
+    const checks = fakeChecks();
     const patch = [
       "@@ -6,3 +6,7 @@ def add(left, right):",
       "     return left + right",
@@ -108,14 +108,14 @@ test: { run: "pytest -q", coverage: { minimum: 50, diff-minimum: 90 } }`),
       "+    result = value * 2",
       "+    return result",
     ].join("\n");
-    fakePullRequest(api, {
+    fakePullRequest({
       head,
       base: sha("00"),
       files: [{ filename: "okcalc/__init__.py", patch }],
     })
       .servePull()
       .serveFiles();
-    const comments = fakeComments(api);
+    const comments = fakeComments();
 
     await pylot().receive("pull_request", pullRequestPayload("opened", head));
     const view = await pylot().settle(head);
@@ -152,7 +152,7 @@ test: { run: "pytest -q", coverage: { minimum: 50, diff-minimum: 90 } }`),
 test: { run: "python -m pytest -q && python spoil_coverage.py", coverage: { minimum: 50 } }`),
     );
     await serveTarball(api, head, "pr-hostile");
-    const checks = fakeChecks(api);
+    const checks = fakeChecks();
     noPullRequests(gh.api());
 
     await pylot().receive("push", pushPayload(head, "refs/heads/feature"));
@@ -178,15 +178,15 @@ describe("a pull request opened on a commit a push built already", () => {
       only(`security: { bandit: false }\ntest: { run: "pytest -q", coverage: {} }`),
     );
     await serveTarball(api, head, "ok");
-    const checks = fakeChecks(api);
+    const checks = fakeChecks();
     noPullRequests(gh.api(), 2);
     await pylot().receive("push", pushPayload(head, "refs/heads/changes"));
     await pylot().settle(head);
     const writes = checks.writes.length;
-    fakePullRequest(api, { head, base: sha("00") })
+    fakePullRequest({ head, base: sha("00") })
       .serveAssociated()
       .serveFiles();
-    const comments = fakeComments(api);
+    const comments = fakeComments();
 
     await pylot().receive("pull_request", pullRequestPayload("opened", head));
     await pylot().services.reporters.idle();

@@ -28,7 +28,7 @@ async function failedPipeline(head: string): Promise<FakeChecks> {
   const api = gh.api();
   serveConfig(api, head, FAILING);
   await serveTarball(api, head, "failing-test");
-  const checks = fakeChecks(api);
+  const checks = fakeChecks();
   await pylot().receive("pull_request", pullRequestPayload("opened", head));
   await pylot().settle(head);
   return checks;
@@ -106,7 +106,7 @@ describe("a requested check suite", () => {
     api.get(`/repos/${REPO}/branches/master`).reply(200, { name: "master", commit: { sha: head } });
     serveConfig(api, head, FAILING);
     await serveTarball(api, head, "failing-test");
-    fakeChecks(api);
+    fakeChecks();
 
     await pylot().receive("check_suite", checkSuitePayload("requested", head, "master"));
     const view = await pylot().settle(head);

@@ -41,7 +41,7 @@ describe("a new push to a pull request", () => {
     await serveTarball(api, old, "sleepy");
     serveConfig(api, head, QUICK);
     await serveTarball(api, head, "ok");
-    const checks = fakeChecks(api);
+    const checks = fakeChecks();
     await pylot().receive("pull_request", pullRequestPayload("opened", old));
     await untilRunning(old);
 
@@ -71,7 +71,7 @@ describe("a new push to a feature branch", () => {
     await serveTarball(api, old, "sleepy");
     serveConfig(api, head, QUICK);
     await serveTarball(api, head, "ok");
-    const checks = fakeChecks(api);
+    const checks = fakeChecks();
     await pylot().receive("push", pushPayload(old, "refs/heads/feature"));
     await untilRunning(old);
 
@@ -93,7 +93,7 @@ describe("GitHub failing a create with a 5xx", () => {
     const api = gh.api();
     serveConfig(api, head, QUICK);
     await serveTarball(api, head, "ok");
-    const checks = fakeChecks(api);
+    const checks = fakeChecks();
     checks.failCreates(1);
     checks.serveList();
 

@@ -34,7 +34,7 @@ new ChatOpsGitHub(api)
   .acceptReplies(1)
   .acceptReactions(1);
 await serveTarball(api, HEAD, "ok");
-fakeChecks(api);
+fakeChecks();
 const pylot = await startPylot(
   { PYLOT_WORKDIR: process.env["PYLOT_WORKDIR"] ?? "" },
   { store: await openStoreAt(at, "killed") },

@@ -191,7 +191,7 @@ async function nextDeployOf(app: TestPylot): Promise<string> {
     .acceptReplies(2)
     .acceptReactions(2, comment);
   await serveTarball(api, next, "ok");
-  fakeChecks(api);
+  fakeChecks();
   // An id of its own: the killed bot's first delivery had the helper's first id.
   const payload = commentPayload("/deploy staging", { id: comment });
   await app.receive("issue_comment", payload, "after-restart");

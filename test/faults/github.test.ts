@@ -39,8 +39,8 @@ describe(
   () => {
     it("a 502 on a create GitHub did make leaves one check run per name", async () => {
       const head = sha("a1");
-      const api = await arrange(head);
-      const checks = fakeChecks(api);
+      await arrange(head);
+      const checks = fakeChecks();
       checks.failCreates(1);
       checks.serveList();
 
@@ -52,8 +52,7 @@ describe(
 
     it("a 403 secondary rate limit is retried after its retry-after, without a duplicate", async () => {
       const head = sha("b2");
-      const api = await arrange(head);
-      // A scope of its own: the fake's scope persists, which would make this answer forever.
+      await arrange(head);
       gh.api()
         .post(`/repos/${REPO}/check-runs`)
         .reply(
@@ -61,7 +60,7 @@ describe(
           { message: "You have exceeded a secondary rate limit. Please wait a few minutes." },
           { "retry-after": "7" },
         );
-      const checks = fakeChecks(api);
+      const checks = fakeChecks();
 
       await pylot.receive("push", pushPayload(head, "refs/heads/limited"));
       await pylot.settle(head);
@@ -72,7 +71,7 @@ describe(
 
     it("a 429 with an exhausted rate limit waits for its reset, without a duplicate", async () => {
       const head = sha("c3");
-      const api = await arrange(head);
+      await arrange(head);
       const reset = Math.floor(Date.now() / 1000) + 30;
       gh.api()
         .post(`/repos/${REPO}/check-runs`)
@@ -81,7 +80,7 @@ describe(
           { message: "API rate limit exceeded" },
           { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) },
         );
-      const checks = fakeChecks(api);
+      const checks = fakeChecks();
 
       await pylot.receive("push", pushPayload(head, "refs/heads/limited"));
       await pylot.settle(head);

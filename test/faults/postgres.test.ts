@@ -111,7 +111,7 @@ async function push(app: TestPylot, head: string) {
   const api = gh.api();
   serveConfig(api, head, CONFIG);
   api.get(`/repos/${REPO}/tarball/${head}`).reply(200, await tarballFrom({ "setup.py": "" }));
-  const checks = fakeChecks(api);
+  const checks = fakeChecks();
   await app.receive("push", pushPayload(head, `refs/heads/flaky-db-${head.slice(0, 4)}`));
   return checks;
 }
@@ -157,7 +157,7 @@ describe("PostgreSQL connections dropped mid-pipeline", { timeout: 120_000 }, ()
     const api = gh.api();
     serveConfig(api, head, CONFIG);
     api.get(`/repos/${REPO}/tarball/${head}`).reply(200, await tarballFrom({ "setup.py": "" }));
-    const checks = fakeChecks(api);
+    const checks = fakeChecks();
     const payload = pushPayload(head, "refs/heads/cut-webhook");
 
     const first = await cutWhileBlocked(application, schema, "deliveries", () =>

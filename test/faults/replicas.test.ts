@@ -52,7 +52,7 @@ describe("two replicas handed the same /deploy delivery", { timeout: 120_000 }, 
       .acceptReplies(2)
       .acceptReactions(2);
     await serveTarball(api, head, "ok");
-    const checks = fakeChecks(api);
+    const checks = fakeChecks();
     const payload = commentPayload("/deploy staging");
 
     await Promise.all([

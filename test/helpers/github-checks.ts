@@ -1,4 +1,5 @@
-import type nock from "nock";
+import nock from "nock";
+import { API } from "./github.js";
 
 /** A check run as the fake GitHub keeps it: the merged state plus every body written. */
 export interface FakeCheckRun {
@@ -139,10 +140,10 @@ class CheckRunsFake implements FakeChecks {
  * assigned, updates merged, and tests assert on final states and on the writes made.
  * `updates: false` when a test expects creates only (an unused interceptor fails the test).
  */
-export function fakeChecks(
-  scope: nock.Scope,
-  options: { repo?: string; updates?: boolean } = {},
-): FakeChecks {
+export function fakeChecks(options: { repo?: string; updates?: boolean } = {}): FakeChecks {
+  // A scope of its own: `persist()` on a test's scope would make all of its interceptors
+  // answer any number of times, so duplicate requests would go unnoticed.
+  const scope = nock(API);
   const fake = new CheckRunsFake(scope, options.repo ?? "Codertocat/Hello-World");
   scope
     .persist()

@@ -86,7 +86,7 @@ describe("hostile names from a payload or a repository", () => {
     const files: Record<string, string> = { "setup.py": "", "```": "", "</details>": "" };
     for (const name of hostile(marker)) files[`${name.replace("\n", "")}.py`] = "";
     api.get(`/repos/${REPO}/tarball/${head}`).reply(200, await tarballFrom(files));
-    const checks = fakeChecks(api);
+    const checks = fakeChecks();
     const ref = `refs/heads/${hostile(marker).join("")}`;
 
     await pylot.receive("push", pushPayload(head, ref));
@@ -123,7 +123,7 @@ describe("hostile names from a payload or a repository", () => {
     const api = gh.api();
     serveConfig(api, head, LIST);
     api.get(`/repos/${REPO}/tarball/${head}`).reply(200, await craftedTarball(crafted));
-    const checks = fakeChecks(api);
+    const checks = fakeChecks();
 
     await pylot.receive("push", pushPayload(head, "refs/heads/tar"));
     const view = await pylot.settle(head);

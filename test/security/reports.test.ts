@@ -104,7 +104,7 @@ describe("a hostile JUnit report through the pipeline", { timeout: 120_000 }, ()
     ["40 MiB", "huge", "test report rejected: it is larger than 32 MiB"],
   ])("with %s is rejected in the check run, and the bot runs on", async (_what, kind, reason) => {
     pylot = await startPylot();
-    const checks = fakeChecks(gh.api());
+    const checks = fakeChecks();
     // A rejected report is news for the pull request comment: the bot looks for one.
     noPullRequests(gh.api());
 
@@ -129,7 +129,7 @@ describe("a report a runner-uid job points elsewhere", { timeout: 120_000 }, () 
       mode: 0o600,
     });
     pylot = await startPylot({ PYLOT_RUNNER_UID: "65534" });
-    const checks = fakeChecks(gh.api());
+    const checks = fakeChecks();
 
     const leg = await run(pylot, checks, sha("f1"), `${kind} ${secret}`);
 

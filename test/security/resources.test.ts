@@ -2,7 +2,6 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type nock from "nock";
 import { fakeChecks, type FakeChecks } from "../helpers/github-checks.js";
 import {
   QUICK,
@@ -56,8 +55,8 @@ test: { run: ${JSON.stringify(run)}, coverage: false }
 let fake: FakeChecks | undefined;
 
 /** One fake of GitHub's check runs per test: its interceptors persist. */
-function checksOf(api: nock.Scope): FakeChecks {
-  fake ??= fakeChecks(api);
+function checksOf(): FakeChecks {
+  fake ??= fakeChecks();
   return fake;
 }
 
@@ -67,7 +66,7 @@ async function runScript(app: TestPylot, head: string, script: string, minutes?:
   serveConfig(api, head, config("python probe.py", minutes));
   const tarball = await tarballFrom({ "probe.py": script, "setup.py": "" });
   api.get(`/repos/${REPO}/tarball/${head}`).reply(200, tarball);
-  const checks = checksOf(api);
+  const checks = checksOf();
   await app.receive("push", pushPayload(head, "refs/heads/abuse"));
   const view = await app.settle(head);
   const job = view.jobs[0];
@@ -89,7 +88,7 @@ async function expectHealthy(app: TestPylot, head: string): Promise<void> {
   const api = gh.api();
   serveConfig(api, head, QUICK);
   await serveTarball(api, head, "ok");
-  const checks = checksOf(api);
+  const checks = checksOf();
   await app.receive("push", pushPayload(head, "refs/heads/after-abuse"));
   await app.settle(head);
   expect(checks.states(head)).toEqual([

@@ -102,7 +102,7 @@ describe("a job running as PYLOT_RUNNER_UID", { timeout: 120_000 }, () => {
       { databaseUrl: `sqlite:${database}` },
     );
     const head = sha("b1");
-    const checks = fakeChecks(gh.api());
+    const checks = fakeChecks();
     // Something of ours in the database to find: the delivery id is stored as received.
     const out = join(shared, "seen.json");
     const args = [out, workdir, database, String(sentinel.pid)].join(" ");
@@ -169,7 +169,7 @@ async function pry(uids: string, heads: readonly [string, string]) {
   const shared = await sharedDir();
   const secret = `kept-${randomBytes(12).toString("hex")}`;
   pylot = await startPylot({ PYLOT_RUNNER_UID: uids, PYLOT_CONCURRENCY: "2" });
-  const checks = fakeChecks(gh.api());
+  const checks = fakeChecks();
   const [a, b] = heads;
   await push(pylot, a, { "keeper.py": KEEPER }, `python keeper.py ${shared} ${secret}`);
   await push(pylot, b, { "pryer.py": PRYER }, `python pryer.py ${shared}`);

@@ -111,7 +111,7 @@ describe("a job that tries to read the bot's secrets", () => {
       "setup.py": "",
     });
     api.get(`/repos/${REPO}/tarball/${head}`).reply(200, tarball);
-    const checks = fakeChecks(api);
+    const checks = fakeChecks();
     await writeFile(database, `SQLite format 3\0${SECRETS.PYLOT_DATABASE_URL}`);
 
     await pylot.receive("push", pushPayload(head, "refs/heads/probe"));

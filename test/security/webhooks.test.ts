@@ -156,7 +156,7 @@ describe("a replayed delivery", () => {
     const api = gh.api();
     serveConfig(api, head, QUICK);
     await serveTarball(api, head, "ok");
-    const checks = fakeChecks(api);
+    const checks = fakeChecks();
     const payload = JSON.stringify(pushPayload(head, "refs/heads/replayed"));
     const signed = headers("replayed-delivery", { "x-hub-signature-256": sign(payload) });
 

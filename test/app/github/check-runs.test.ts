@@ -12,7 +12,7 @@ import {
 } from "../../helpers/github-records.js";
 import { silentLog, testOctokit, useGitHubStub } from "../../helpers/github.js";
 
-const gh = useGitHubStub();
+useGitHubStub();
 
 const LEAN: PylotConfigInput = {
   python: ["3.11", "3.12"],
@@ -45,7 +45,7 @@ function finishAll(view: PipelineView): PipelineView {
 
 describe("the check run reporter", () => {
   it("creates every check run queued at once and stores their ids on the jobs", async () => {
-    const checks = fakeChecks(gh.api(), { updates: false });
+    const checks = fakeChecks({ updates: false });
     const externals = new Map<string, Record<string, string>>();
     const r = reporters(externals);
     const view = plannedView(LEAN);
@@ -67,7 +67,7 @@ describe("the check run reporter", () => {
   });
 
   it("after a restart finds its check runs again instead of creating new ones", async () => {
-    const checks = fakeChecks(gh.api());
+    const checks = fakeChecks();
     checks.serveList();
     const view = plannedView(LEAN);
     const before = reporters();
@@ -91,7 +91,7 @@ describe("the check run reporter", () => {
   });
 
   it("gives a re-run job and the reopened summary fresh check runs", async () => {
-    const checks = fakeChecks(gh.api());
+    const checks = fakeChecks();
     const r = reporters();
     const view = plannedView(LEAN);
     const reporter = r.reporterFor(view.pipeline);
@@ -124,7 +124,7 @@ describe("the check run reporter", () => {
   });
 
   it("folds more than 20 legs into one test matrix check run", async () => {
-    const checks = fakeChecks(gh.api(), { updates: false });
+    const checks = fakeChecks({ updates: false });
     const r = reporters();
     const versions = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14"];
     const view = plannedView({ ...LEAN, python: versions, os: ["linux", "mac", "win"] });

@@ -37,7 +37,7 @@ describe("a build's artifacts", () => {
   it("are kept by the engine, tested as installed, listed on the check run and served", async () => {
     workdir = await mkdtemp(join(tmpdir(), "pylot-artifacts-app-"));
     pylot = await startPylotServer({ workdir, env: { PYLOT_PUBLIC_URL: PUBLIC_URL } });
-    const checks = fakeChecks(gh.api());
+    const checks = fakeChecks();
     const commit = sha("d1");
     serveConfig(gh.api(), commit, await readFile(join(PROJECT, ".github/pylot.yml"), "utf8"));
     await serveTarball(gh.api(), commit, "wheel-app");

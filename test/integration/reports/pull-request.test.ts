@@ -93,11 +93,11 @@ async function world(): Promise<World> {
     await serveTarball(api, commit, project);
   }
   const files = [{ filename: MODULE, patch: await patchOf("pr-base", "pr-head", MODULE) }];
-  const pr = fakePullRequest(api, { head: HEAD, base: BASE, files })
+  const pr = fakePullRequest({ head: HEAD, base: BASE, files })
     .servePull()
     .serveFiles()
     .serveAssociated();
-  return { checks: fakeChecks(api), pr, comments: fakeComments(api, { updates: true }) };
+  return { checks: fakeChecks(), pr, comments: fakeComments({ updates: true }) };
 }
 
 describe("a pull request on a fixture project", () => {
