@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { DelayedError, UnrecoverableError, WaitingError, type Job, type Processor } from "bullmq";
 import type { Logger } from "pino";
 import type { DispatchRequest, JobExecutor } from "../../engine/ports.js";
+import { INTERRUPTED_DEPLOY } from "../../engine/results.js";
 import type { JobResult } from "../../pipeline/types.js";
 import { safeSegment } from "../../runner/workspace.js";
 import { receiveInputs, sendArtifacts } from "./blob-transfer.js";
@@ -99,6 +100,12 @@ async function runJob(options: RunProcessorOptions, held: Held): Promise<RunRetu
       runner: options.runner,
     };
   }
+  // BullMQ starts a job again when its runner died or handed it back mid-run: a deploy may
+  // have partly run, so it ends as interrupted instead of deploying a second time unasked.
+  if (request.spec.kind === "deploy" && job.attemptsStarted > 1) {
+    log.warn("a deploy job started again after its runner stopped: not run twice");
+    return interrupted(options, id, request);
+  }
   const signal = held.signal ?? new AbortController().signal;
   let started: Promise<void> = Promise.resolve();
   const onStart = () => {
@@ -162,4 +169,28 @@ async function execute(
     return failureResult({ jobId, attempt, summary: fetched.message, now });
   }
   return options.executor.execute(fetched.request, { signal: job.signal, onStart: job.onStart });
+}
+
+/** The end of a deploy job started a second time: reported, never run again. */
+async function interrupted(
+  options: RunProcessorOptions,
+  id: string,
+  request: DispatchRequest,
+): Promise<RunReturn> {
+  const at = new Date().toISOString();
+  const result: JobResult = {
+    jobId: request.jobId,
+    attempt: request.attempt,
+    conclusion: "cancelled",
+    summary: INTERRUPTED_DEPLOY,
+    startedAt: at,
+    finishedAt: at,
+    logTail: "",
+    steps: [],
+    reports: {},
+    timings: {},
+  };
+  const message = { jobId: request.jobId, attempt: request.attempt, runner: options.runner };
+  await postMessage(options.results, id, { kind: "finished", ...message, result });
+  return { conclusion: "cancelled", summary: INTERRUPTED_DEPLOY, runner: options.runner };
 }

@@ -4,13 +4,14 @@ import { resolve } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { PylotConfigSchema } from "../../../src/config/schema.js";
 import { bullJobId, runQueueName } from "../../../src/dispatch/index.js";
-import type { Engine } from "../../../src/engine/index.js";
+import { deployPipeline } from "../../../src/deploy/deploy-job.js";
+import { INTERRUPTED_DEPLOY, type Engine } from "../../../src/engine/index.js";
 import { plan } from "../../../src/pipeline/index.js";
 import { startGitHubApiStub } from "../../helpers/github-api-stub.js";
 import { sha, tarballOf } from "../../helpers/github-payloads.js";
 import { inspectQueue, TEST_REDIS_URL } from "../../helpers/redis.js";
 import { isAlive } from "../runner/harness.js";
-import { Cluster, commandConfig, outcomes, sleeperPids, startProject } from "./harness.js";
+import { Cluster, commandConfig, fixture, outcomes, sleeperPids, startProject } from "./harness.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 
@@ -134,6 +135,55 @@ describe("pylot runner processes", () => {
       "queued",
       "in_progress",
       "completed",
+    ]);
+  });
+
+  it("never runs a deploy a second time when its runner dies mid-deploy", async () => {
+    cluster = new Cluster();
+    const { engine } = await cluster.replica();
+    const doomed = await startRunnerProcess("doomed");
+    const deployment = {
+      env: "staging",
+      sha: sha("d1"),
+      task: "deploy",
+      productionEnvironment: false,
+      run: "sleep 30",
+      pr: 7,
+      requires: [],
+      bypassedChecks: [],
+    } as const;
+    const started = await engine.start({
+      trigger: { source: "github", event: "deploy", sha: sha("d1"), ref: "refs/pull/7/head" },
+      plan: deployPipeline({
+        plan: deployment,
+        deploymentId: 77,
+        python: "3.12",
+        timeoutMs: 60_000,
+        secrets: {},
+      }),
+      source: { kind: "dir", path: fixture("multi") },
+    });
+    await untilRunning(engine, started.pipeline.id, "deploy");
+
+    doomed.child.kill("SIGKILL");
+    await doomed.exited;
+    const calls: string[] = [];
+    await cluster.runner({
+      pythons: ["3.12"],
+      name: "survivor",
+      wrap: (real) => ({
+        execute: (request, options) => {
+          calls.push(request.jobId);
+          return real.execute(request, options);
+        },
+      }),
+    });
+    const done = await engine.waitForPipeline(started.pipeline.id);
+
+    expect(calls).toEqual([]);
+    expect(done.pipeline.conclusion).toBe("cancelled");
+    expect(done.jobs.map((job) => [job.conclusion, job.attempt, job.result?.summary])).toEqual([
+      ["cancelled", 1, INTERRUPTED_DEPLOY],
     ]);
   });
 
