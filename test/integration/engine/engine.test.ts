@@ -6,7 +6,7 @@ import { PylotConfigSchema, type PylotConfigInput } from "../../../src/config/sc
 import { createLocalDispatcher } from "../../../src/dispatch/index.js";
 import { deployPipeline } from "../../../src/deploy/deploy-job.js";
 import { Engine, INTERRUPTED_DEPLOY } from "../../../src/engine/index.js";
-import type { JobExecutor, Store } from "../../../src/engine/ports.js";
+import type { JobExecutor, PipelineView, Store } from "../../../src/engine/ports.js";
 import { plan } from "../../../src/pipeline/index.js";
 import type { JobResult } from "../../../src/pipeline/types.js";
 import { openStore } from "../../../src/store/index.js";
@@ -65,6 +65,37 @@ async function setup(options: {
       secrets: { TOKEN: "s3cret" },
     });
   return { store, reporter, engine, dispatcher, start };
+}
+
+/**
+ * A first engine on a SQLite file runs `begin` until job `index` is in progress, then stops as a
+ * killed bot would: its pool closed, the file left as it was. A second engine then reopens it.
+ */
+async function stoppedMidJob(
+  executor: JobExecutor,
+  begin: (first: Awaited<ReturnType<typeof setup>>) => Promise<PipelineView>,
+  index: number,
+): Promise<{ url: string; pipelineId: string }> {
+  const dir = await mkdtemp(path.join(tmpdir(), "pylot-engine-"));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const url = `sqlite:${path.join(dir, "pylot.db")}`;
+  const firstStore = await openStore({ url, logger: silentLogger });
+  const first = await setup({ executor, store: firstStore, concurrency: 1 });
+  const started = await begin(first);
+  await vi_waitFor(
+    async () =>
+      (await first.engine.view(started.pipeline.id))?.jobs[index]?.state === "in_progress",
+  );
+  await first.dispatcher.close();
+  await first.engine.idle();
+  await firstStore.close();
+  return { url, pipelineId: started.pipeline.id };
+}
+
+async function reopened(url: string, options: Omit<Parameters<typeof setup>[0], "store">) {
+  const store = await openStore({ url, logger: silentLogger });
+  cleanups.push(() => store.close());
+  return setup({ ...options, store });
 }
 
 const byKey = (outcomes: Record<string, Outcome>) => (request: { spec: { key: string } }) =>
@@ -243,33 +274,18 @@ describe("Engine", () => {
   });
 
   it("resumes a half-done pipeline from the SQLite file after a restart", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "pylot-engine-"));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const url = `sqlite:${path.join(dir, "pylot.db")}`;
-    const firstStore = await openStore({ url, logger: silentLogger });
     const hold = scriptedExecutor(async (request, signal) =>
       request.spec.key === "lint" ? { conclusion: "success" } : untilAborted(signal),
     );
-    const first = await setup({ executor: hold, store: firstStore, concurrency: 1 });
-    const started = await first.start({
-      ...small,
-      python: ["3.11", "3.12"],
-      test: { coverage: false },
-    });
-    await vi_waitFor(
-      async () => (await first.engine.view(started.pipeline.id))?.jobs[1]?.state === "in_progress",
+    const stopped = await stoppedMidJob(
+      hold,
+      (first) => first.start({ ...small, python: ["3.11", "3.12"], test: { coverage: false } }),
+      1,
     );
-    await first.dispatcher.close();
-    await first.engine.idle();
-    await firstStore.close();
-
-    const secondStore = await openStore({ url, logger: silentLogger });
-    cleanups.push(() => secondStore.close());
-    const second = await setup({
+    const second = await reopened(stopped.url, {
       executor: scriptedExecutor(() => ({ conclusion: "success" })),
-      store: secondStore,
     });
-    const finished = second.engine.waitForPipeline(started.pipeline.id);
+    const finished = second.engine.waitForPipeline(stopped.pipelineId);
     await second.engine.resume();
     const done = await finished;
 
@@ -284,12 +300,6 @@ describe("Engine", () => {
 
 describe("Engine.resume of a deploy", () => {
   it("ends a deploy job that was running when the bot stopped, and never runs it again", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "pylot-engine-"));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const url = `sqlite:${path.join(dir, "pylot.db")}`;
-    const firstStore = await openStore({ url, logger: silentLogger });
-    const hold = scriptedExecutor((_request, signal) => untilAborted(signal));
-    const first = await setup({ executor: hold, store: firstStore, concurrency: 1 });
     const deployment = {
       env: "staging",
       sha: "abc",
@@ -300,29 +310,23 @@ describe("Engine.resume of a deploy", () => {
       requires: [],
       bypassedChecks: [],
     } as const;
-    const started = await first.engine.start({
-      trigger: { source: "github", event: "deploy", sha: "abc", ref: "refs/pull/7/head" },
-      plan: deployPipeline({
-        plan: deployment,
-        deploymentId: 42,
-        python: "3.11",
-        timeoutMs: 60_000,
-        secrets: {},
-      }),
-      source: { kind: "dir", path: "/nonexistent" },
-    });
-    await vi_waitFor(
-      async () => (await first.engine.view(started.pipeline.id))?.jobs[0]?.state === "in_progress",
-    );
-    await first.dispatcher.close();
-    await first.engine.idle();
-    await firstStore.close();
-
-    const secondStore = await openStore({ url, logger: silentLogger });
-    cleanups.push(() => secondStore.close());
+    const begin = (first: Awaited<ReturnType<typeof setup>>) =>
+      first.engine.start({
+        trigger: { source: "github", event: "deploy", sha: "abc", ref: "refs/pull/7/head" },
+        plan: deployPipeline({
+          plan: deployment,
+          deploymentId: 42,
+          python: "3.11",
+          timeoutMs: 60_000,
+          secrets: {},
+        }),
+        source: { kind: "dir", path: "/nonexistent" },
+      });
+    const hold = scriptedExecutor((_request, signal) => untilAborted(signal));
+    const stopped = await stoppedMidJob(hold, begin, 0);
     const again = scriptedExecutor(() => ({ conclusion: "success" }));
-    const second = await setup({ executor: again, store: secondStore });
-    const finished = second.engine.waitForPipeline(started.pipeline.id);
+    const second = await reopened(stopped.url, { executor: again });
+    const finished = second.engine.waitForPipeline(stopped.pipelineId);
     await second.engine.resume();
     const done = await finished;
 
@@ -336,37 +340,21 @@ describe("Engine.resume of a deploy", () => {
 
 describe("Engine.resume with a queue", () => {
   it("re-dispatches queued jobs but leaves running ones to the queue's stall recovery", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "pylot-engine-"));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const url = `sqlite:${path.join(dir, "pylot.db")}`;
-    const firstStore = await openStore({ url, logger: silentLogger });
-    const hold = scriptedExecutor((_request, signal) => untilAborted(signal));
-    const first = await setup({ executor: hold, store: firstStore, concurrency: 1 });
-    const started = await first.start({
-      ...small,
-      python: ["3.11", "3.12"],
-      test: { coverage: false },
-    });
-    await vi_waitFor(
-      async () => (await first.engine.view(started.pipeline.id))?.jobs[0]?.state === "in_progress",
+    const stopped = await stoppedMidJob(
+      scriptedExecutor((_request, signal) => untilAborted(signal)),
+      (first) => first.start({ ...small, python: ["3.11", "3.12"], test: { coverage: false } }),
+      0,
     );
-    await first.dispatcher.close();
-    await first.engine.idle();
-    await firstStore.close();
-
-    const secondStore = await openStore({ url, logger: silentLogger });
-    cleanups.push(() => secondStore.close());
     const replay = scriptedExecutor((_request, signal) => untilAborted(signal));
-    const second = await setup({
+    const second = await reopened(stopped.url, {
       executor: replay,
-      store: secondStore,
       secretsFor: () => ({ TOKEN: "looked-up-again" }),
     });
     await second.engine.resume({ retryRunning: false });
     await vi_waitFor(() => Promise.resolve(replay.calls.length === 2));
     await second.engine.idle();
 
-    const view = await second.engine.view(started.pipeline.id);
+    const view = await second.engine.view(stopped.pipelineId);
     expect(view?.jobs.map((j) => [j.spec.key, j.state, j.attempt])).toEqual([
       ["lint", "in_progress", 1],
       ["test-3.11-linux", "in_progress", 1],
