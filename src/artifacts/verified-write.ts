@@ -67,7 +67,12 @@ async function writeHashed(chunks: Chunks, path: string, limit: number, mode: nu
     out.end();
     await once(out, "finish");
   } finally {
-    out.destroy();
+    // Closed before the caller removes the file: a stream still opening would create it after.
+    if (!out.closed) {
+      const closed = once(out, "close");
+      out.destroy();
+      await closed;
+    }
   }
   return { sha256: hash.digest("hex"), size };
 }

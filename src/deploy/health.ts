@@ -28,6 +28,8 @@ const ATTEMPT_MAX_MS = 10_000;
 const REDIRECTS_MAX = 3;
 const FIRST_RETRY_MS = 250;
 const RETRY_MAX_MS = 5_000;
+/** Less time than this left is not worth another request once one was answered. */
+const ATTEMPT_MIN_MS = 250;
 
 /** Polls until healthy or out of time; never throws. */
 export async function checkHealth(probe: HealthProbe): Promise<HealthVerdict> {
@@ -35,11 +37,14 @@ export async function checkHealth(probe: HealthProbe): Promise<HealthVerdict> {
   const deadline = now() + probe.timeoutMs;
   let attempts = 0;
   let last: Attempt | undefined;
+  // What the service last said: a final request cut short by the deadline says less.
+  let answered: Attempt | undefined;
   for (;;) {
     const left = deadline - now();
-    if (left <= 0 && last !== undefined) break;
+    if (left < ATTEMPT_MIN_MS && last !== undefined) break;
     attempts += 1;
     last = await attempt(probe.url, Math.max(1, Math.min(left, ATTEMPT_MAX_MS)));
+    if (last.kind === "status") answered = last;
     if (last.kind === "status" && last.status >= 200 && last.status < 300)
       return { healthy: true, status: last.status, attempts };
     // Another host will not become this one: no point asking again.
@@ -48,7 +53,8 @@ export async function checkHealth(probe: HealthProbe): Promise<HealthVerdict> {
     if (pause <= 0) break;
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
-  return { healthy: false, reason: describe(last, attempts), attempts };
+  const reason = describe(last.kind === "no-answer" ? (answered ?? last) : last, attempts);
+  return { healthy: false, reason, attempts };
 }
 
 function describe(last: Attempt, attempts: number): string {

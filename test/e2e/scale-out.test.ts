@@ -198,6 +198,7 @@ async function allCompleted(commit: string): Promise<void> {
 
 let replicaA: Replica;
 let replicaB: Replica;
+let replicaC: Replica | undefined;
 let runner1: Proc;
 let runner2: Proc;
 const runners = () => [runner1, runner2];
@@ -305,7 +306,7 @@ describe("two replicas and two runners on PostgreSQL and Redis", { timeout: 120_
   it("builds a commit once when its push and its pull request reach two replicas at once", async () => {
     stub.serveCommit(second, { config: QUICK, tarball: await tarballOf("ok") });
     stub.servePullRequest(2, { head: second, base: sha("0b") });
-    const replicaC = await startReplica("replica-c");
+    replicaC = await startReplica("replica-c");
 
     const statuses = await Promise.all([
       deliver({
@@ -351,11 +352,19 @@ describe("two replicas and two runners on PostgreSQL and Redis", { timeout: 120_
     const { artifacts } = (await listing.json()) as {
       artifacts: { name: string; sha256: string }[];
     };
+    // Each replica keeps files in its own work folder: the one that applied the result serves.
+    const live = [replicaB, ...(replicaC === undefined ? [] : [replicaC])];
     const served = await Promise.all(
       artifacts.map(async (artifact) => {
-        const url = `http://127.0.0.1:${replicaB.port}/artifacts/${REPO}/${third}/${artifact.name}`;
-        const body = Buffer.from(await (await fetch(url)).arrayBuffer());
-        return createHash("sha256").update(body).digest("hex") === artifact.sha256;
+        const hashes = await Promise.all(
+          live.map(async (replica) => {
+            const path = `/artifacts/${REPO}/${third}/${artifact.name}`;
+            const response = await fetch(`http://127.0.0.1:${replica.port}${path}`);
+            const body = Buffer.from(await response.arrayBuffer());
+            return response.ok ? createHash("sha256").update(body).digest("hex") : undefined;
+          }),
+        );
+        return hashes.filter((hash) => hash !== undefined);
       }),
     );
 
@@ -367,6 +376,6 @@ describe("two replicas and two runners on PostgreSQL and Redis", { timeout: 120_
       "wheel-app-1.2.3.tar.gz",
       "wheel_app-1.2.3-py3-none-any.whl",
     ]);
-    expect(served).toEqual([true, true]);
+    expect(served).toEqual(artifacts.map((artifact) => [artifact.sha256]));
   });
 });
