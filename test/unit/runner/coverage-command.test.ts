@@ -15,6 +15,9 @@ describe("coverageCommand", () => {
       "python -m coverage run -m pytest -x --maxfail=2 && echo done",
     ],
     ["py.test tests", "python -m coverage run -m pytest tests"],
+    ["nose2", "python -m coverage run -m nose2"],
+    ["nose2 -v -s tests; echo done", "python -m coverage run -m nose2 -v -s tests; echo done"],
+    ["python -m nose2 -v", "python -m coverage run -m nose2 -v"],
     ["python runtests.py --fast", "python -m coverage run runtests.py --fast"],
     ["python tools/run_tests.py", "python -m coverage run tools/run_tests.py"],
     ["  python -m pytest  ", "python -m coverage run -m pytest"],
@@ -31,6 +34,8 @@ describe("coverageCommand", () => {
     ["python -c 'import tests'"],
     ["FOO=1 pytest"],
     ["pytestx"],
+    ["nose2x"],
+    ["nose2;echo"],
     ["python -W error -m pytest"],
     ["python"],
   ])("refuses %j, naming the supported shapes", (run) => {
@@ -38,7 +43,7 @@ describe("coverageCommand", () => {
 
     expect(rewritten).toEqual({
       ok: false,
-      message: `coverage needs a test command starting with "python -m <module>", "pytest" or "python <script>.py" (got "${run}")`,
+      message: `coverage needs a test command starting with "python -m <module>", "pytest", "nose2" or "python <script>.py" (got "${run}")`,
     });
   });
 
