@@ -49,6 +49,8 @@ export interface PylotSettings {
   readonly publicUrl: string | undefined;
   /** `PYLOT_BADGE_SECRET`: tokens of private repositories' badges, pages and artifacts. */
   readonly badgeSecret: string | undefined;
+  /** `PYLOT_DEPLOY_CLAIM_SECONDS`, in ms: how long a dead replica holds a deploy's finish. */
+  readonly deployClaimMs: number | undefined;
   /** `local` (the in-process pool, default) or `queue` (BullMQ on PYLOT_REDIS_URL). */
   readonly runner: "local" | "queue";
   /** PYLOT_DEFAULT_PYTHON: the version of configs that name none ("3.12"). */
@@ -56,6 +58,15 @@ export interface PylotSettings {
 }
 
 const VERSION = /^3\.\d{1,2}$/;
+
+/** Seconds (1 to 3600) in ms; a value that is not one stops the start with the reason. */
+function positiveSeconds(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 1 || seconds > 3600)
+    throw new Error(`${name} must be a number of seconds from 1 to 3600, not "${raw}"`);
+  return seconds * 1000;
+}
 
 export function readSettings(env: NodeJS.ProcessEnv): PylotSettings {
   const concurrency = Number(env.PYLOT_CONCURRENCY);
@@ -68,6 +79,10 @@ export function readSettings(env: NodeJS.ProcessEnv): PylotSettings {
     workdir: nonEmpty(env.PYLOT_WORKDIR) ?? join(tmpdir(), "pylot"),
     publicUrl: nonEmpty(env.PYLOT_PUBLIC_URL),
     badgeSecret: nonEmpty(env.PYLOT_BADGE_SECRET),
+    deployClaimMs: positiveSeconds(
+      nonEmpty(env.PYLOT_DEPLOY_CLAIM_SECONDS),
+      "PYLOT_DEPLOY_CLAIM_SECONDS",
+    ),
     runner: env.PYLOT_RUNNER === "queue" ? "queue" : "local",
     defaultPython: defaultPythonSetting(nonEmpty(env.PYLOT_DEFAULT_PYTHON)),
   };
@@ -177,6 +192,7 @@ async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise
   // Deploys start pipelines of their own: an automatic deploy, an automatic rollback.
   const deployEngine: Pick<Engine, "start"> = { start: (input) => engine.start(input) };
   const deploys = createDeployReporters({
+    claimMs: settings.deployClaimMs,
     octokitFor: auth,
     store,
     engine: deployEngine,
@@ -233,6 +249,7 @@ async function wire(app: Probot, options: PylotAppOptions, log: Logger): Promise
     store,
     engine,
     deploys,
+    claimMs: settings.deployClaimMs,
     octokitFor: auth,
     env: options.env ?? process.env,
     logger: log,

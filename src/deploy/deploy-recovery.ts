@@ -41,6 +41,8 @@ export interface DeployRecoveryOptions {
   /** The bot's environment: its `PYLOT_ENV_*` values are masked in everything written. */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly logger: Logger;
+  /** How long a finish claim lasts (`PYLOT_DEPLOY_CLAIM_SECONDS`); default FINISH_CLAIM_MS. */
+  readonly claimMs?: number | undefined;
 }
 
 export interface DeployRecovery {
@@ -58,6 +60,7 @@ type Recovered = { readonly kind: "done" } | { readonly kind: "engine" } | Later
 
 export function createDeployRecovery(options: DeployRecoveryOptions): DeployRecovery {
   const log = options.logger.child({ name: "deploy-recovery" });
+  const claimMs = options.claimMs ?? FINISH_CLAIM_MS;
   let current: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -69,13 +72,13 @@ export function createDeployRecovery(options: DeployRecoveryOptions): DeployReco
         if (closed) return;
         const outcome = await recoverOne(open).catch((error: unknown) => {
           log.error({ err: error, deployment: open.run.deploymentId }, "deploy recovery failed");
-          return later(undefined);
+          return later(undefined, claimMs);
         });
         if (outcome.kind === "later") next = Math.min(next ?? outcome.at, outcome.at);
       }
     } catch (error) {
       log.error({ err: error }, "open deploy runs could not be read");
-      next = later(undefined).at;
+      next = later(undefined, claimMs).at;
     }
     if (next !== undefined && !closed) {
       timer = setTimeout(run, Math.max(next - Date.now(), RETRY_FLOOR_MS));
@@ -97,16 +100,16 @@ export function createDeployRecovery(options: DeployRecoveryOptions): DeployReco
   };
 }
 
-function later(claimedUntil: string | undefined): Later {
+function later(claimedUntil: string | undefined, claimMs: number): Later {
   const until = claimedUntil === undefined ? Number.NaN : Date.parse(claimedUntil);
   return {
     kind: "later",
-    at: Number.isNaN(until) ? Date.now() + FINISH_CLAIM_MS : until + RETRY_FLOOR_MS,
+    at: Number.isNaN(until) ? Date.now() + claimMs : until + RETRY_FLOOR_MS,
   };
 }
 
 function recoverer(options: DeployRecoveryOptions, log: Logger) {
-  const claims = { store: options.store, log };
+  const claims = { store: options.store, log, claimMs: options.claimMs ?? FINISH_CLAIM_MS };
   return async (open: OpenDeployRun): Promise<Recovered> => {
     const { run, pipelineId, claimedUntil } = open;
     const view = pipelineId === undefined ? undefined : await options.engine.view(pipelineId);
@@ -117,7 +120,7 @@ function recoverer(options: DeployRecoveryOptions, log: Logger) {
       const outcome = await whileClaimed(claims, { run, recovery: true }, () =>
         endUnstarted(options, run, log),
       );
-      return outcome === "finished" ? { kind: "done" } : later(claimedUntil);
+      return outcome === "finished" ? { kind: "done" } : later(claimedUntil, claims.claimMs);
     }
     if (view.pipeline.status !== "completed") return { kind: "engine" };
     log.info({ deployment: run.deploymentId, pipeline: view.pipeline.id }, "finishing deployment");
@@ -128,7 +131,7 @@ function recoverer(options: DeployRecoveryOptions, log: Logger) {
         return { kind: "done" };
       case "held-elsewhere":
       case "unclaimed":
-        return later(claimedUntil);
+        return later(claimedUntil, claims.claimMs);
     }
   };
 }

@@ -8,13 +8,17 @@ import type { DeployRun, Store } from "../engine/ports.js";
  * do it, renewed while it works, so a live finisher keeps it and a dead one's lapses.
  */
 
-/** How long a claim lasts unless renewed; a dead finisher's run waits this long at most. */
+/**
+ * How long a claim lasts unless renewed (`PYLOT_DEPLOY_CLAIM_SECONDS`); a dead finisher's run
+ * waits this long at most. Renewed every third of it.
+ */
 export const FINISH_CLAIM_MS = 30_000;
-const RENEW_EVERY_MS = 10_000;
 
 export interface FinishClaimDeps {
   readonly store: Pick<Store, "claimDeployFinish">;
   readonly log: Logger;
+  /** Default FINISH_CLAIM_MS. */
+  readonly claimMs?: number | undefined;
 }
 
 export type ClaimOutcome =
@@ -25,12 +29,12 @@ export type ClaimOutcome =
   /** The store did not answer: ran anyway for the pipeline's end, skipped for a recovery. */
   | "unclaimed";
 
-function claimOf(holder: string, openOnly: boolean) {
+function claimOf(holder: string, openOnly: boolean, claimMs: number) {
   const now = Date.now();
   return {
     holder,
     now: new Date(now).toISOString(),
-    until: new Date(now + FINISH_CLAIM_MS).toISOString(),
+    until: new Date(now + claimMs).toISOString(),
     openOnly,
   };
 }
@@ -49,8 +53,9 @@ export async function whileClaimed(
 ): Promise<ClaimOutcome> {
   const { repo, deploymentId } = target.run;
   const holder = randomUUID();
+  const claimMs = deps.claimMs ?? FINISH_CLAIM_MS;
   const claim = (openOnly: boolean) =>
-    deps.store.claimDeployFinish(repo, deploymentId, claimOf(holder, openOnly));
+    deps.store.claimDeployFinish(repo, deploymentId, claimOf(holder, openOnly, claimMs));
   let held: boolean | undefined;
   try {
     held = await claim(target.recovery);
@@ -69,7 +74,7 @@ export async function whileClaimed(
         deps.log.warn({ err: error, deployment: deploymentId }, "deploy finish claim not renewed");
       },
     );
-  }, RENEW_EVERY_MS);
+  }, claimMs / 3);
   renew.unref();
   try {
     await finish();

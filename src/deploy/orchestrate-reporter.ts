@@ -28,6 +28,8 @@ export interface DeployReportersOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly logger: Logger;
   readonly now?: () => Date;
+  /** How long a finish claim lasts (`PYLOT_DEPLOY_CLAIM_SECONDS`); default FINISH_CLAIM_MS. */
+  readonly claimMs?: number | undefined;
 }
 
 export interface DeployReporters {
@@ -79,7 +81,7 @@ export function createDeployReporters(options: DeployReportersOptions): DeployRe
     log,
     now: options.now ?? (() => new Date()),
   };
-  const claims = { store: options.store, log };
+  const claims = { store: options.store, log, claimMs: options.claimMs };
   const finish = async (view: PipelineView, recovery: boolean): Promise<FinishOutcome> => {
     const s = await scene(view);
     if (s === undefined) return "unknown-run";

@@ -36,7 +36,10 @@ new ChatOpsGitHub(api)
 await serveTarball(api, HEAD, "ok");
 fakeChecks();
 const pylot = await startPylot(
-  { PYLOT_WORKDIR: process.env["PYLOT_WORKDIR"] ?? "" },
+  {
+    PYLOT_WORKDIR: process.env["PYLOT_WORKDIR"] ?? "",
+    PYLOT_DEPLOY_CLAIM_SECONDS: process.env["PYLOT_DEPLOY_CLAIM_SECONDS"] ?? "",
+  },
   { store: await openStoreAt(at, "killed") },
 );
 await pylot.receive("issue_comment", commentPayload("/deploy staging"));

@@ -62,6 +62,9 @@ afterEach(async () => {
   await rm(workdir, { recursive: true, force: true });
 });
 
+// A killed bot's claim to finish its deploy lapses after this; the restarted app waits for it.
+const CLAIM_SECONDS = "3";
+
 /** Runs the bot that takes `/deploy staging`, and kills it once its health check is waiting. */
 async function killDuringHealthCheck(at: StoreAt): Promise<void> {
   killed = startProcess({
@@ -74,6 +77,7 @@ async function killDuringHealthCheck(at: StoreAt): Promise<void> {
       HEALTH_ORIGIN: service.origin,
       STORE_AT: JSON.stringify(at),
       PYLOT_WORKDIR: join(workdir, "killed"),
+      PYLOT_DEPLOY_CLAIM_SECONDS: CLAIM_SECONDS,
     },
   });
   const bot = killed;
@@ -92,7 +96,7 @@ async function killDuringHealthCheck(at: StoreAt): Promise<void> {
 }
 
 async function restart(at: StoreAt, name: string): Promise<TestPylot> {
-  const env = { PYLOT_WORKDIR: join(workdir, name) };
+  const env = { PYLOT_WORKDIR: join(workdir, name), PYLOT_DEPLOY_CLAIM_SECONDS: CLAIM_SECONDS };
   const app = await startPylot(env, { store: await openStoreAt(at, name) });
   apps.push(app);
   return app;
