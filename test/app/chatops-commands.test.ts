@@ -10,6 +10,7 @@ import {
 } from "../helpers/github-app.js";
 import { useGitHubStub } from "../helpers/github.js";
 import { ChatOpsGitHub, DEPLOY_CONFIG, PIPELINE_ONLY, commentPayload } from "./chatops-fixtures.js";
+import { acceptReportsComment } from "./reports-fakes.js";
 
 const gh = useGitHubStub();
 const pylot = usePylot();
@@ -89,19 +90,23 @@ describe("/retest", () => {
     serveConfig(api, head, FAILING);
     await serveTarball(api, head, "failing-test");
     const checks = fakeChecks();
+    // The pull request (also read by /retest) and its comments: the results comment, updated
+    // after the re-run, and the command's reply.
+    const comments = acceptReportsComment(head, { updates: true });
     await pylot().receive("pull_request", pullRequestPayload("opened", head));
     await pylot().settle(head);
-    const stub = new ChatOpsGitHub(gh.api())
+    new ChatOpsGitHub(gh.api())
       .defaultConfig(DEPLOY_CONFIG)
       .permission("maintainer", "write")
-      .pull(head)
-      .acceptReplies(1)
       .acceptReactions(2);
 
     await pylot().receive("issue_comment", commentPayload("/retest"));
     const view = await pylot().settle(head);
 
-    expect(stub.replies).toEqual([`🔁 Running 1 failed job of \`${head.slice(0, 7)}\` again.`]);
+    expect(comments.writes).toEqual(["POST", "POST", "PATCH 7000"]);
+    expect(comments.comments[1]?.body).toContain(
+      `🔁 Running 1 failed job of \`${head.slice(0, 7)}\` again.`,
+    );
     expect(view.jobs.map((job) => [job.spec.key, job.attempt])).toEqual([["test-3.11-linux", 2]]);
     expect(checks.named("Pylot / test (3.11, linux)")).toHaveLength(2);
   });
@@ -133,6 +138,8 @@ describe("/ok-to-test on a fork's pull request", () => {
       .pull(approved, { fork: true, author: "forker" })
       .acceptReplies(1)
       .acceptReactions(2);
+    // After the command's own read of the pull request: the approved run comments its results.
+    acceptReportsComment(approved);
 
     await pylot().receive("issue_comment", commentPayload("/ok-to-test"));
     const view = await pylot().settle(approved);

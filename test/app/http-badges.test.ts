@@ -9,6 +9,7 @@ import {
   useGitHubStubWithServer,
   type PylotServer,
 } from "../integration/http/harness.js";
+import { noPullRequests } from "./reports-fakes.js";
 
 /** Badges of real pipelines: pushes to main run on the local runner with real Python. */
 
@@ -47,6 +48,15 @@ async function pushToMain(commit: string, project: string, config: string) {
   return pylot.settle(commit);
 }
 
+/**
+ * Pushes a commit of the failing-test project (unittest, one failure) to main: its test results
+ * make the App look for an open pull request of the commit to comment on; there is none.
+ */
+async function pushFailingToMain(commit: string) {
+  noPullRequests(gh.api());
+  return pushToMain(commit, "failing-test", await fixtureConfig("failing-test"));
+}
+
 /** What a badge says: its `<title>`, "label: message". */
 async function badge(path: string): Promise<string> {
   const response = await pylot.get(path);
@@ -58,7 +68,7 @@ async function badge(path: string): Promise<string> {
 describe("the status badge of a branch", () => {
   it("follows the last finished pipeline: failing, then passing after a fixing push", async () => {
     fakeChecks();
-    await pushToMain(sha("a1"), "failing-test", await fixtureConfig("failing-test"));
+    await pushFailingToMain(sha("a1"));
     const before = await badge(`${BADGES}/status.svg?branch=main`);
 
     await pushToMain(sha("b2"), "ok", QUICK);
@@ -70,7 +80,7 @@ describe("the status badge of a branch", () => {
 
   it("shows one job with ?check=, by its name with or without the check run prefix", async () => {
     fakeChecks();
-    await pushToMain(sha("c3"), "failing-test", await fixtureConfig("failing-test"));
+    await pushFailingToMain(sha("c3"));
 
     const titles = [
       await badge(`${BADGES}/status.svg?branch=main&check=test%20(3.11%2C%20linux)`),
@@ -145,7 +155,7 @@ describe("badge caching", () => {
 
   it("changes the ETag when the badge changes", async () => {
     fakeChecks();
-    await pushToMain(sha("b8"), "failing-test", await fixtureConfig("failing-test"));
+    await pushFailingToMain(sha("b8"));
     const failing = await pylot.get(`${BADGES}/status.svg?branch=main`);
     const etag = failing.headers.get("etag") ?? "";
 

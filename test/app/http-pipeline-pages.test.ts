@@ -11,6 +11,7 @@ import {
   useGitHubStubWithServer,
   type PylotServer,
 } from "../integration/http/harness.js";
+import { noPullRequests } from "./reports-fakes.js";
 
 /**
  * The pages check runs' Details links lead to: the real `details_url` of a real pipeline is
@@ -57,6 +58,8 @@ describe("a pipeline's pages", () => {
     const project = resolve(import.meta.dirname, "../fixtures/projects/failing-test");
     serveConfig(gh.api(), commit, await readFile(`${project}/.github/pylot.yml`, "utf8"));
     await serveTarball(gh.api(), commit, "failing-test");
+    // Its test results make the App look for a pull request of the commit: there is none.
+    noPullRequests(gh.api());
     await pylot.receive("push", pushPayload(commit, "refs/heads/main"));
     await pylot.settle(commit);
 

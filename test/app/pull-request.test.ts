@@ -8,6 +8,7 @@ import {
   usePylot,
 } from "../helpers/github-app.js";
 import { useGitHubStub } from "../helpers/github.js";
+import { acceptReportsComment } from "./reports-fakes.js";
 
 const gh = useGitHubStub();
 const pylot = usePylot();
@@ -28,6 +29,7 @@ describe("a pull request", () => {
     serveConfig(api, head, UNITTEST);
     await serveTarball(api, head, "ok");
     const checks = fakeChecks();
+    const comments = acceptReportsComment(head);
 
     await pylot().receive("pull_request", pullRequestPayload("opened", head));
     const view = await pylot().settle(head);
@@ -48,6 +50,9 @@ describe("a pull request", () => {
     expect(leg?.output.text).toContain("Ran 2 tests");
     expect(checks.latest("Pylot")).toMatchObject({ status: "completed", conclusion: "success" });
     expect(job?.external).toMatchObject({ checkRunId: String(leg?.id), checkRunAttempt: "1" });
+    // unittest's results reach the pull request comment, test by test.
+    expect(comments.writes).toEqual(["POST"]);
+    expect(comments.comments[0]?.body).toContain("| 2 | 0 | 0 | 0 |");
   });
 });
 
@@ -102,6 +107,7 @@ describe("a failing pipeline", () => {
     serveConfig(api, head, FAILING);
     await serveTarball(api, head, "failing-test");
     const checks = fakeChecks();
+    acceptReportsComment(head);
 
     await pylot().receive("pull_request", pullRequestPayload("reopened", head));
     const view = await pylot().settle(head);

@@ -54,6 +54,7 @@ export function fakePullRequest(init: {
   const json = (pr: FakePullRequest) => ({
     number: pr.number,
     state: "open",
+    user: { login: "contributor" },
     head: { sha: pr.head, ref: "changes", repo },
     base: { sha: pr.base, ref: "master", repo },
   });
@@ -195,4 +196,15 @@ export async function patchOf(from: string, to: string, file: string): Promise<s
       typeof error === "object" && error !== null && "stdout" in error ? String(error.stdout) : "",
   );
   return output.split("\n").slice(2).join("\n");
+}
+
+/**
+ * The pull request comment of a pipeline whose tests wrote reports: the PR (open, at `head`) and
+ * its comments, on fakes of their own; `updates` when a re-run edits the comment.
+ */
+export function acceptReportsComment(head: string, options: { updates?: boolean } = {}) {
+  fakePullRequest({ head, base: "0b".repeat(20) })
+    .servePull()
+    .serveFiles();
+  return fakeComments({ updates: options.updates === true });
 }

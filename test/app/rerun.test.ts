@@ -11,6 +11,7 @@ import {
   usePylot,
 } from "../helpers/github-app.js";
 import { useGitHubStub } from "../helpers/github.js";
+import { acceptReportsComment, noPullRequests } from "./reports-fakes.js";
 
 const gh = useGitHubStub();
 const pylot = usePylot();
@@ -29,6 +30,8 @@ async function failedPipeline(head: string): Promise<FakeChecks> {
   serveConfig(api, head, FAILING);
   await serveTarball(api, head, "failing-test");
   const checks = fakeChecks();
+  // Each completion writes the PR comment: the first creates it, a re-run's updates it.
+  acceptReportsComment(head, { updates: true });
   await pylot().receive("pull_request", pullRequestPayload("opened", head));
   await pylot().settle(head);
   return checks;
@@ -107,6 +110,8 @@ describe("a requested check suite", () => {
     serveConfig(api, head, FAILING);
     await serveTarball(api, head, "failing-test");
     fakeChecks();
+    // A branch's commit looks for an open pull request to comment its test results on.
+    noPullRequests(api);
 
     await pylot().receive("check_suite", checkSuitePayload("requested", head, "master"));
     const view = await pylot().settle(head);
