@@ -53,8 +53,36 @@ export function checkSchemaName(schema: string): void {
   }
 }
 
+/** The server ended the connection (restart, failover, `pg_terminate_backend`): not the query. */
+function isConnectionLost(error: unknown): boolean {
+  const { code, text } = failureReason(error);
+  return (
+    code === "57P01" ||
+    code === "57P02" ||
+    code === "57P03" ||
+    /Connection terminated|ECONNRESET/i.test(text)
+  );
+}
+
 export function createPool(options: PostgresPoolOptions): Pool {
   if (options.schema !== undefined) checkSchemaName(options.schema);
+  const pool = newPool(options);
+  const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+  // An idle pooled connection the server ended fails the next statement sent on it, which
+  // therefore did not run: it is sent once more, on a fresh connection.
+  const retried = async (...args: unknown[]): Promise<unknown> => {
+    try {
+      return await query(...args);
+    } catch (error) {
+      if (!isConnectionLost(error)) throw error;
+      return query(...args);
+    }
+  };
+  pool.query = retried as Pool["query"];
+  return pool;
+}
+
+function newPool(options: PostgresPoolOptions): Pool {
   return new Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,

@@ -149,7 +149,7 @@ describe("PostgreSQL connections dropped mid-pipeline", { timeout: 120_000 }, ()
     expect(await store.listRunningPipelines()).toEqual([]);
   });
 
-  it("under a webhook's own query: the delivery fails, and its redelivery runs the pipeline", async () => {
+  it("under a webhook's own query: the query is sent again on a fresh connection, and a redelivery adds nothing", async () => {
     const application = `pylot-fault-${randomBytes(4).toString("hex")}`;
     const { store, schema } = await openStore(application);
     pylot = await startPylot({}, { store });
@@ -166,7 +166,7 @@ describe("PostgreSQL connections dropped mid-pipeline", { timeout: 120_000 }, ()
     await pylot.receive("push", payload, "cut-delivery");
     const view = await pylot.settle(head);
 
-    expect(first).toMatch(/terminat/i);
+    expect(first).toBe("");
     expect(view.pipeline).toMatchObject({ status: "completed", conclusion: "success" });
     expect(checks.states(head)).toEqual([
       ["Pylot", "completed", "success"],

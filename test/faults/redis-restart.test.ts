@@ -188,7 +188,7 @@ describe("Redis restarted mid-pipeline (queue mode)", { timeout: 180_000 }, () =
     expect(view?.jobs.map((job) => job.result?.summary).sort()).toEqual(
       [lostSummary("in_progress"), lostSummary("queued")].sort(),
     );
-    // The "Redis lost its data" warning is best effort: a replica that rewrites its marker on
-    // reconnecting before its sweep looks at it never sees it missing. The jobs end all the same.
+    // The "Redis lost its data" warning is best effort: a replica whose first sweep comes after
+    // the restart (a loaded machine) has no earlier marker to miss. The jobs end all the same.
   });
 });
